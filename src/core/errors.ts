@@ -1,0 +1,420 @@
+/**
+ * Errors of the checkpoint engine. Every error a user can meet carries a stable `code`
+ * (`AEGIS-E1xx` for the core), a one-line `message` naming what is wrong and a `hint` saying
+ * how to fix it; tasks print the three without a stack trace. Tests assert codes, not wording.
+ */
+
+/** The fields every AEGIS error exposes, and that the journal records for a failed step. */
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  hint: string;
+  /** The class name, kept so a report can tell a wrapped foreign error from our own. */
+  name: string;
+}
+
+/** Base class of every toolkit error (core, EVM, SQL, API). */
+export class AegisError extends Error {
+  /** Creates an error with its stable code, one-line message and fix hint. */
+  constructor(
+    public readonly code: string,
+    message: string,
+    public readonly hint: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  /** The journalable form of this error. */
+  toRecord(): ErrorRecord {
+    return { code: this.code, message: this.message, hint: this.hint, name: this.name };
+  }
+}
+
+/** Whether a value is an AegisError, including one from another copy of this module. */
+export function isAegisError(value: unknown): value is AegisError {
+  if (value instanceof AegisError) return true;
+  // A plain duck-type check keeps errors thrown by a second copy of the toolkit (npm link,
+  // nested node_modules) recognisable instead of being wrapped as foreign.
+  return (
+    value instanceof Error &&
+    typeof (value as Partial<AegisError>).code === "string" &&
+    /^AEGIS-E\d{3}$/.test((value as Partial<AegisError>).code as string) &&
+    typeof (value as Partial<AegisError>).hint === "string"
+  );
+}
+
+/** Turns anything thrown by a step into an error record for the journal. */
+export function toErrorRecord(error: unknown): ErrorRecord {
+  if (isAegisError(error)) {
+    return { code: error.code, message: error.message, hint: error.hint, name: error.name };
+  }
+  return new StepThrewError(error).toRecord();
+}
+
+// ---- steps --------------------------------------------------------------------------------
+
+/** AEGIS-E100: a step threw an error that is not an AegisError (a bug or a foreign library). */
+export class StepThrewError extends AegisError {
+  /** Wraps a foreign error, keeping its message. */
+  constructor(cause: unknown) {
+    const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(
+      "AEGIS-E100",
+      `step threw ${firstLine(text)}`,
+      "fix the cause shown, then resume the run to retry the step (or roll it back)",
+    );
+  }
+}
+
+// ---- plans --------------------------------------------------------------------------------
+
+/** AEGIS-E101: a plan id, step id, effect key or artifact name is not safe as a file name. */
+export class InvalidIdError extends AegisError {
+  /** Names the offending id and what it identifies. */
+  constructor(what: string, id: string) {
+    super(
+      "AEGIS-E101",
+      `${what} ${JSON.stringify(id)} is not a valid id`,
+      "use 1-64 characters from a-z, A-Z, 0-9, '.', '_' and '-', starting with a letter or digit",
+    );
+  }
+}
+
+/** AEGIS-E102: two steps of a plan share an id. */
+export class DuplicateStepIdError extends AegisError {
+  /** Names the duplicated step id. */
+  constructor(stepId: string) {
+    super(
+      "AEGIS-E102",
+      `step id ${stepId} appears twice in the plan`,
+      "give every step of a plan its own id",
+    );
+  }
+}
+
+/** AEGIS-E103: steps are not in the order of the migration phases. */
+export class PhaseOrderError extends AegisError {
+  /** Names the step that goes back to an earlier phase. */
+  constructor(stepId: string, phase: string, previousPhase: string) {
+    super(
+      "AEGIS-E103",
+      `step ${stepId} is in phase ${phase} after a step in phase ${previousPhase}`,
+      "order steps by phase: assess, prepare, execute, validate, stabilize",
+    );
+  }
+}
+
+/** AEGIS-E104: a step's declaration of undo/rollback is inconsistent. */
+export class UndoDeclarationError extends AegisError {
+  /** Names the step and what is inconsistent. */
+  constructor(stepId: string, problem: string) {
+    super(
+      "AEGIS-E104",
+      `step ${stepId} ${problem}`,
+      'a step that changes the target declares undo: "reversible" (with a rollback), ' +
+        '{ partial: why } (with a rollback) or { irreversible: why } (without one)',
+    );
+  }
+}
+
+/** AEGIS-E105: a journal was written for a plan whose content hash differs from this plan's. */
+export class PlanHashMismatchError extends AegisError {
+  /** Names the run and both hashes. */
+  constructor(runId: string, journalHash: string, planHash: string) {
+    super(
+      "AEGIS-E105",
+      `run ${runId} was started for plan hash ${journalHash}, but this plan hashes to ${planHash}`,
+      "resume with the exact plan (same inputs) the run started with, or start a new run",
+    );
+  }
+}
+
+/** AEGIS-E106: a step is malformed (no run function, unknown phase, missing hash input...). */
+export class InvalidStepError extends AegisError {
+  /** Names the step (or plan) and what is malformed. */
+  constructor(what: string, problem: string) {
+    super(
+      "AEGIS-E106",
+      `${what} ${problem}`,
+      "a step needs an id, a phase (assess, prepare, execute, validate, stabilize), " +
+        "changesTarget and a run function; a plan needs an id, hashInput and steps",
+    );
+  }
+}
+
+// ---- journal ------------------------------------------------------------------------------
+
+/** AEGIS-E110: a journal line other than the last one is not a valid message. */
+export class JournalCorruptError extends AegisError {
+  /** Names the journal file, the 1-based line number and what is wrong with it. */
+  constructor(
+    public readonly file: string,
+    public readonly line: number,
+    problem: string,
+  ) {
+    super(
+      "AEGIS-E110",
+      `journal ${file} is corrupt at line ${line}: ${problem}`,
+      "the journal was edited or the disk damaged it; restore it from a backup, or inspect the " +
+        "target by hand and start a new run",
+    );
+  }
+}
+
+/** AEGIS-E111: there is no run (no journal) at the given place. */
+export class RunNotFoundError extends AegisError {
+  /** Names the missing run directory. */
+  constructor(runDir: string) {
+    super(
+      "AEGIS-E111",
+      `no run journal found in ${runDir}`,
+      "check the run id (list the runs of this base directory) and the base directory",
+    );
+  }
+}
+
+/** AEGIS-E112: a value given to the journal cannot be serialized faithfully. */
+export class NotJournalableError extends AegisError {
+  /** Names the path inside the value and the kind of value found. */
+  constructor(path: string, found: string) {
+    super(
+      "AEGIS-E112",
+      `value at ${path || "(root)"} is a ${found}, which the journal cannot store`,
+      "return plain JSON data (objects, arrays, strings, finite numbers, booleans, null), " +
+        "bigint or Uint8Array; convert other values (e.g. Date to an ISO string)",
+    );
+  }
+}
+
+// ---- locks --------------------------------------------------------------------------------
+
+/** The owner recorded in a target lock. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  runId: string;
+}
+
+/** AEGIS-E120: another live run holds the lock of the target. */
+export class LockHeldError extends AegisError {
+  /** Names the target and the owner of its lock. */
+  constructor(
+    public readonly targetKey: string,
+    public readonly owner: LockOwner,
+    expiresAt: string,
+  ) {
+    super(
+      "AEGIS-E120",
+      `target ${targetKey} is locked by run ${owner.runId} (pid ${owner.pid} on ${owner.host}) ` +
+        `until ${expiresAt}`,
+      "wait for that run to finish; if its process is gone, the lock heals when it expires",
+    );
+  }
+}
+
+/** AEGIS-E121: this run's lock was taken over by another run while it was running. */
+export class LockLostError extends AegisError {
+  /** Names the target and the run that lost its lock. */
+  constructor(targetKey: string, runId: string) {
+    super(
+      "AEGIS-E121",
+      `run ${runId} lost its lock on target ${targetKey}`,
+      "the process was probably suspended past the lock's expiry; check the other run, then " +
+        "resume this one once the target is free",
+    );
+  }
+}
+
+/** AEGIS-E122: a lock file exists but cannot be read as a lock. */
+export class LockUnreadableError extends AegisError {
+  /** Names the lock file. */
+  constructor(file: string) {
+    super(
+      "AEGIS-E122",
+      `lock file ${file} is not a valid lock`,
+      "make sure no run is active on this target, then delete the file",
+    );
+  }
+}
+
+// ---- effects ------------------------------------------------------------------------------
+
+/** AEGIS-E130: a step declared two effects with the same key. */
+export class DuplicateEffectKeyError extends AegisError {
+  /** Names the step and the key. */
+  constructor(stepId: string, key: string) {
+    super(
+      "AEGIS-E130",
+      `step ${stepId} declared effect ${key} twice in one attempt`,
+      "give every side effect of a step its own key (e.g. suffix a counter)",
+    );
+  }
+}
+
+/** AEGIS-E131: an intent has no outcome and nothing can tell whether it was applied. */
+export class EffectUnreconcilableError extends AegisError {
+  /** Names the step and effect. */
+  constructor(stepId: string, key: string) {
+    super(
+      "AEGIS-E131",
+      `effect ${key} of step ${stepId} was started but its outcome is unknown, and no ` +
+        "reconcile port is defined",
+      "define reconcile on the plan or the step, or check the target by hand and wipe the step",
+    );
+  }
+}
+
+/** AEGIS-E132: a step that declares it does not change the target declared an effect. */
+export class EffectInReadOnlyStepError extends AegisError {
+  /** Names the step and effect. */
+  constructor(stepId: string, key: string) {
+    super(
+      "AEGIS-E132",
+      `step ${stepId} declares changesTarget: false but declared effect ${key}`,
+      "set changesTarget: true on the step (dry runs will then skip it)",
+    );
+  }
+}
+
+/** AEGIS-E133: a reconcile port returned something that is not a reconcile result. */
+export class InvalidReconcileResultError extends AegisError {
+  /** Names the effect and what was returned. */
+  constructor(stepId: string, key: string, got: string) {
+    super(
+      "AEGIS-E133",
+      `reconcile port returned ${got} for effect ${key} of step ${stepId}`,
+      'return { status: "applied", outcome }, { status: "not-applied" } or ' +
+        '{ status: "pending", awaiting }',
+    );
+  }
+}
+
+/**
+ * AEGIS-E134: thrown by an effect's `apply` when it knows nothing was applied (for example a
+ * check failed before a transaction was sent), so a retry may apply it again without asking
+ * the reconcile port.
+ */
+export class EffectNotAppliedError extends AegisError {
+  /** Describes why nothing was applied. */
+  constructor(reason: string, hint = "fix the cause, then resume the run to retry the step") {
+    super("AEGIS-E134", `effect not applied: ${reason}`, hint);
+  }
+}
+
+// ---- outputs and artifacts ------------------------------------------------------------------
+
+/** AEGIS-E140: a step read the output of a step that has not completed. */
+export class OutputUnavailableError extends AegisError {
+  /** Names the reading step, the step read and why its output is missing. */
+  constructor(readerId: string, stepId: string, why: string) {
+    super(
+      "AEGIS-E140",
+      `step ${readerId} read the output of ${stepId}, which ${why}`,
+      "read only outputs of earlier steps; in a dry run, check ctx.hasOutput() first",
+    );
+  }
+}
+
+/** AEGIS-E141: an artifact file is missing or differs from the hash the journal recorded. */
+export class ArtifactIntegrityError extends AegisError {
+  /** Names the artifact file and the problem. */
+  constructor(file: string, problem: string) {
+    super(
+      "AEGIS-E141",
+      `artifact ${file} ${problem}`,
+      "the run folder was changed after the artifact was written; restore it or wipe the step",
+    );
+  }
+}
+
+/** AEGIS-E142: an artifact was asked for that the journal does not know. */
+export class ArtifactNotFoundError extends AegisError {
+  /** Names the step and artifact. */
+  constructor(stepId: string, name: string) {
+    super(
+      "AEGIS-E142",
+      `step ${stepId} has no artifact named ${name}`,
+      "write the artifact with ctx.writeArtifact before reading it",
+    );
+  }
+}
+
+// ---- run control --------------------------------------------------------------------------
+
+/** AEGIS-E150: a run cannot be resumed in its current state. */
+export class RunNotResumableError extends AegisError {
+  /** Names the run, its status and what to do instead. */
+  constructor(runId: string, why: string, hint: string) {
+    super("AEGIS-E150", `run ${runId} cannot be resumed: ${why}`, hint);
+  }
+}
+
+/** AEGIS-E151: a step's verify returned a stop verdict. */
+export class VerdictStopError extends AegisError {
+  /** Names the step and the verify message. */
+  constructor(stepId: string, message?: string) {
+    super(
+      "AEGIS-E151",
+      `step ${stepId} verified stop${message ? `: ${firstLine(message)}` : ""}`,
+      "inspect the figures in the report; roll the run back, or resume with an override for " +
+        "this step if the figures are acceptable",
+    );
+  }
+}
+
+/** AEGIS-E152: a step cannot be wiped in its current state. */
+export class WipeRefusedError extends AegisError {
+  /** Names the step and why. */
+  constructor(stepId: string, why: string) {
+    super(
+      "AEGIS-E152",
+      `step ${stepId} cannot be wiped: ${why}`,
+      "only a failed or waiting step of an unfinished run can be wiped",
+    );
+  }
+}
+
+/** AEGIS-E153: a run cannot be rolled back in its current state. */
+export class RollbackRefusedError extends AegisError {
+  /** Names the run and why. */
+  constructor(runId: string, why: string) {
+    super(
+      "AEGIS-E153",
+      `run ${runId} cannot be rolled back: ${why}`,
+      "check the run's status; a rolled-back run or a dry run has nothing to roll back",
+    );
+  }
+}
+
+/** AEGIS-E154: an override names a step that is not blocked by a stop verdict. */
+export class InvalidOverrideError extends AegisError {
+  /** Names the step. */
+  constructor(stepId: string) {
+    super(
+      "AEGIS-E154",
+      `override names step ${stepId}, which has no stop verdict to override`,
+      "override only the step whose verify said stop, giving a reason",
+    );
+  }
+}
+
+// ---- gates --------------------------------------------------------------------------------
+
+/** AEGIS-E160: a gate's thresholds are inconsistent. */
+export class GateConfigError extends AegisError {
+  /** Names the metric and what is inconsistent. */
+  constructor(metric: string, problem: string) {
+    super(
+      "AEGIS-E160",
+      `gate ${metric}: ${problem}`,
+      "for 'higher is worse' use baseline <= acceptable <= critical; for 'lower is worse' the " +
+        "reverse; thresholds and values must be finite numbers or bigints",
+    );
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+}

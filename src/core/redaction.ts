@@ -1,0 +1,101 @@
+/**
+ * The journal's secret guard. Journals are kept, copied into tickets and attached to reviews,
+ * so no key material or credential may ever reach one. Redaction is by key name (a private key
+ * and a transaction hash are both 32-byte hex: only the name tells them apart) plus credentials
+ * embedded in URLs, which show up in RPC and database connection strings.
+ */
+
+/** What replaces a redacted value. */
+export const REDACTED = "[REDACTED]";
+
+/** The result of redacting a value: the cleaned value and where secrets were found. */
+export interface Redaction<T> {
+  value: T;
+  /** Dotted paths of the values that were replaced or cleaned (empty when nothing was). */
+  paths: string[];
+}
+
+// Compared against the key lower-cased with separators removed, so private_key, privateKey
+// and PRIVATE-KEY all match.
+const SECRET_KEY_PARTS = [
+  "privatekey",
+  "mnemonic",
+  "seedphrase",
+  "secret",
+  "password",
+  "passphrase",
+  "apikey",
+  "authtoken",
+  "accesstoken",
+  "refreshtoken",
+  "bearertoken",
+  "authorization",
+  "credential",
+];
+
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi;
+const URL_SECRET_PARAM =
+  /([?&](?:api[_-]?key|apikey|key|token|access[_-]?token|auth|secret|password|pass)=)[^&#\s]+/gi;
+const RPC_PATH_KEY = /((?:infura\.io\/v3|alchemy\.com\/v2|alchemyapi\.io\/v2)\/)[A-Za-z0-9_-]+/gi;
+
+/** Whether a field name designates a secret whose value must never be journaled. */
+export function isSecretKey(key: string): boolean {
+  const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return SECRET_KEY_PARTS.some((part) => normalized.includes(part));
+}
+
+/** Removes credentials embedded in URLs inside a string (user:pass@, ?apiKey=, RPC path keys). */
+export function redactString(text: string): string {
+  if (!text.includes("://") && !text.includes("=")) return text;
+  return text
+    .replace(URL_USERINFO, `$1${REDACTED}@`)
+    .replace(URL_SECRET_PARAM, `$1${REDACTED}`)
+    .replace(RPC_PATH_KEY, `$1${REDACTED}`);
+}
+
+/** Returns a copy of a value with secrets redacted; values without secrets are returned as is. */
+export function redactSecrets<T>(value: T): Redaction<T> {
+  const paths: string[] = [];
+  const cleaned = walk(value, "", paths) as T;
+  return { value: cleaned, paths };
+}
+
+function walk(value: unknown, path: string, paths: string[]): unknown {
+  if (typeof value === "string") {
+    const cleaned = redactString(value);
+    if (cleaned !== value) paths.push(path);
+    return cleaned;
+  }
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((item, index) => {
+      const next = walk(item, `${path}[${index}]`, paths);
+      if (next !== item) changed = true;
+      return next;
+    });
+    return changed ? out : value;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
+  let changed = false;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    const fieldPath = path ? `${path}.${key}` : key;
+    let next: unknown;
+    if (isSecretKey(key) && field !== undefined && field !== null && field !== REDACTED) {
+      next = REDACTED;
+      paths.push(fieldPath);
+    } else {
+      next = walk(field, fieldPath, paths);
+    }
+    if (next !== field) changed = true;
+    Object.defineProperty(out, key, {
+      value: next,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return changed ? out : value;
+}

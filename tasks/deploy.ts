@@ -1,0 +1,60 @@
+import { task } from "hardhat/config";
+import type { HttpNetworkConfig } from "hardhat/types";
+import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
+import { layoutOfBytecode } from "../src/evm/contract-layout";
+import { assertRpcReachable } from "../src/evm/rpc";
+import { checkDeployInputs, deployProtocol } from "../src/aegis/deploy-protocol";
+import { seedBook } from "../src/aegis/seed-book";
+import { SeedUnavailableError } from "../src/evm/errors";
+import { runTask } from "./run-task";
+import "./aegis-config";
+
+task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a transparent proxy)")
+  .addOptionalParam("owner", "owner of the ProxyAdmin and of the engine's roles (default: deployer)")
+  .addFlag("seed", "seed a realistic lender book (development networks only)")
+  .addFlag("force", "replace an existing deployment record of a live network")
+  .setAction(async (args: { owner?: string; seed: boolean; force: boolean }, hre) =>
+    runTask(async () => {
+      const networkName = hre.network.name;
+      const isDevelopmentNetwork = hre.config.aegis.developmentNetworks.includes(networkName);
+      const url = (hre.network.config as HttpNetworkConfig).url ?? "in-process";
+      const base = {
+        networkName,
+        isDevelopmentNetwork,
+        deploymentsDir: hre.config.aegis.deploymentsDir,
+        owner: args.owner,
+        force: args.force,
+      };
+      if (args.seed && !isDevelopmentNetwork) {
+        throw new SeedUnavailableError(networkName, "it is not a development network");
+      }
+      const chainId = await assertRpcReachable(hre.network.provider, networkName, url);
+      // Refuse bad input before the compile and before anything is sent.
+      checkDeployInputs(base);
+      await hre.run("compile", { quiet: true });
+      const artifact = await hre.artifacts.readArtifact("AegisEngineV1");
+      const engineLayout = layoutOfBytecode(await readValidations(hre), "AegisEngineV1", artifact.bytecode);
+      const [deployer, ...others] = await hre.ethers.getSigners();
+      const { record, recordPath } = await deployProtocol({
+        ...base,
+        chainId,
+        deployer: deployer!,
+        proxyDeployer: hre.upgrades as never,
+        engineLayout,
+      });
+      console.log(`AegisEngine proxy ${record.proxy} (implementation ${record.current.implementation}, ProxyAdmin ${record.proxyAdmin} owned by ${record.owner})`);
+      console.log(`record: ${recordPath}`);
+      if (args.seed) {
+        const book = await seedBook({
+          record,
+          networkName,
+          accounts: [deployer!, ...others],
+          advanceTime: async (seconds) => {
+            await hre.network.provider.send("evm_increaseTime", [seconds]);
+            await hre.network.provider.send("evm_mine", []);
+          },
+        });
+        console.log(`seeded ${book.lenders.length} lenders and ${book.borrowers.length} borrowers`);
+      }
+    }),
+  );
