@@ -6,9 +6,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: "readonly", process: "readonly", require: "readonly", module: "writable", __dirname: "readonly" } },
+    languageOptions: {
+      globals: {
+        console: "readonly",
+        process: "readonly",
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+      },
+    },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
     },
   },
   {
@@ -18,7 +29,25 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["hardhat", "hardhat/*", "ethers", "ethers/*", "@openzeppelin/*", "@nomicfoundation/*", "pg", "mysql2", "better-sqlite3", "@electric-sql/*", "../evm/*", "../sql/*", "../api/*", "../aegis/*"], message: "src/core knows nothing of chains or databases (DESIGN.md)." },
+            {
+              group: [
+                "hardhat",
+                "hardhat/*",
+                "ethers",
+                "ethers/*",
+                "@openzeppelin/*",
+                "@nomicfoundation/*",
+                "pg",
+                "mysql2",
+                "better-sqlite3",
+                "@electric-sql/*",
+                "../evm/*",
+                "../sql/*",
+                "../api/*",
+                "../aegis/*",
+              ],
+              message: "src/core knows nothing of chains or databases (DESIGN.md).",
+            },
           ],
         },
       ],

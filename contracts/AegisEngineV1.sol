@@ -32,13 +32,37 @@ contract AegisEngineV1 is
     uint256 public constant UTILIZATION_CAP_BPS = 9_500;
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    event Deposited(address indexed lender, uint256 deltaL, uint256 shares, uint256 amount0, uint256 amount1);
-    event Withdrawn(address indexed lender, uint256 shares, uint256 claimL, uint256 amount0, uint256 amount1);
+    event Deposited(
+        address indexed lender,
+        uint256 deltaL,
+        uint256 shares,
+        uint256 amount0,
+        uint256 amount1
+    );
+    event Withdrawn(
+        address indexed lender,
+        uint256 shares,
+        uint256 claimL,
+        uint256 amount0,
+        uint256 amount1
+    );
     event VaultOpened(address indexed vault);
     event CollateralDeposited(address indexed vault, uint256 amount0, uint256 amount1);
     event CollateralWithdrawn(address indexed vault, uint256 amount0, uint256 amount1);
-    event Borrowed(address indexed vault, uint256 principal, uint256 liquidityOut, uint256 amount0, uint256 amount1);
-    event Repaid(address indexed vault, uint256 principal, uint256 liquidityIn, uint256 amount0, uint256 amount1);
+    event Borrowed(
+        address indexed vault,
+        uint256 principal,
+        uint256 liquidityOut,
+        uint256 amount0,
+        uint256 amount1
+    );
+    event Repaid(
+        address indexed vault,
+        uint256 principal,
+        uint256 liquidityIn,
+        uint256 amount0,
+        uint256 amount1
+    );
     event Accrued(uint256 interestMultiplier, uint256 timestamp);
 
     error ZeroAmount();
@@ -223,7 +247,7 @@ contract AegisEngineV1 is
         if (principal == 0) return 0;
         uint256 floor_ = collateralFloor(vault);
         if (floor_ == 0) return type(uint256).max;
-        return Math.mulDiv(principal, interestMultiplier, WAD) * BPS / floor_;
+        return (Math.mulDiv(principal, interestMultiplier, WAD) * BPS) / floor_;
     }
 
     /// @notice Every total an invariant needs, read at one block.
@@ -271,7 +295,11 @@ contract AegisEngineV1 is
     }
 
     /// @dev Share transfers are mutators too: blocked while paused.
-    function _update(address from, address to, uint256 value) internal virtual override whenNotPaused {
+    function _update(
+        address from,
+        address to,
+        uint256 value
+    ) internal virtual override whenNotPaused {
         super._update(from, to, value);
     }
 }

@@ -26,8 +26,17 @@ declare module "hardhat/types/config" {
 
 extendConfig((config: HardhatConfig, userConfig: Readonly<HardhatUserConfig>) => {
   const user = userConfig.aegis ?? {};
+  // The environment overrides the file so that tests and CI can aim a run elsewhere without
+  // editing the config: AEGIS_DEPLOYMENTS_DIR, AEGIS_DEVELOPMENT_NETWORKS=hardhat,localhost.
+  const fromEnv = process.env.AEGIS_DEVELOPMENT_NETWORKS;
   config.aegis = {
-    developmentNetworks: user.developmentNetworks ?? ["hardhat", "localhost"],
-    deploymentsDir: user.deploymentsDir ?? `${config.paths.root}/deployments`,
+    developmentNetworks:
+      fromEnv !== undefined
+        ? fromEnv.split(",").filter((name) => name !== "")
+        : (user.developmentNetworks ?? ["hardhat", "localhost"]),
+    deploymentsDir:
+      process.env.AEGIS_DEPLOYMENTS_DIR ??
+      user.deploymentsDir ??
+      `${config.paths.root}/deployments`,
   };
 });

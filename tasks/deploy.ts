@@ -10,7 +10,10 @@ import { runTask } from "./run-task";
 import "./aegis-config";
 
 task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a transparent proxy)")
-  .addOptionalParam("owner", "owner of the ProxyAdmin and of the engine's roles (default: deployer)")
+  .addOptionalParam(
+    "owner",
+    "owner of the ProxyAdmin and of the engine's roles (default: deployer)",
+  )
   .addFlag("seed", "seed a realistic lender book (development networks only)")
   .addFlag("force", "replace an existing deployment record of a live network")
   .setAction(async (args: { owner?: string; seed: boolean; force: boolean }, hre) =>
@@ -33,7 +36,11 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
       checkDeployInputs(base);
       await hre.run("compile", { quiet: true });
       const artifact = await hre.artifacts.readArtifact("AegisEngineV1");
-      const engineLayout = layoutOfBytecode(await readValidations(hre), "AegisEngineV1", artifact.bytecode);
+      const engineLayout = layoutOfBytecode(
+        await readValidations(hre),
+        "AegisEngineV1",
+        artifact.bytecode,
+      );
       const [deployer, ...others] = await hre.ethers.getSigners();
       const { record, recordPath } = await deployProtocol({
         ...base,
@@ -42,7 +49,9 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
         proxyDeployer: hre.upgrades as never,
         engineLayout,
       });
-      console.log(`AegisEngine proxy ${record.proxy} (implementation ${record.current.implementation}, ProxyAdmin ${record.proxyAdmin} owned by ${record.owner})`);
+      console.log(
+        `AegisEngine proxy ${record.proxy} (implementation ${record.current.implementation}, ProxyAdmin ${record.proxyAdmin} owned by ${record.owner})`,
+      );
       console.log(`record: ${recordPath}`);
       if (args.seed) {
         const book = await seedBook({

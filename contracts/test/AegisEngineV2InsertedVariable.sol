@@ -10,6 +10,7 @@ abstract contract InsertedVariableBase {
 /// @title BROKEN (tests only): inserts a variable before every existing one
 /// @dev Listing the base first makes its variable take slot 0, so every V1 variable moves down a
 /// slot: L would be read from where token1 lived. Layout validation must reject it.
+/// @custom:oz-upgrades-unsafe-allow missing-initializer
 contract AegisEngineV2InsertedVariable is InsertedVariableBase, AegisEngineV1 {
     uint256 public newFeatureEnabled;
 

@@ -53,12 +53,19 @@ export interface DeployProtocolResult {
 
 /** Checks the inputs that could refuse the deployment, before anything is sent. */
 export function checkDeployInputs(
-  params: Pick<DeployProtocolParams, "owner" | "deploymentsDir" | "networkName" | "isDevelopmentNetwork" | "force">,
+  params: Pick<
+    DeployProtocolParams,
+    "owner" | "deploymentsDir" | "networkName" | "isDevelopmentNetwork" | "force"
+  >,
 ): { recordPath: string } {
   if (params.owner !== undefined && !ethers.isAddress(params.owner)) {
     throw new InvalidAddressError("--owner", params.owner);
   }
-  const recordPath = deploymentRecordPath(params.deploymentsDir, params.networkName, ENGINE_RECORD_NAME);
+  const recordPath = deploymentRecordPath(
+    params.deploymentsDir,
+    params.networkName,
+    ENGINE_RECORD_NAME,
+  );
   if (fs.existsSync(recordPath) && !params.isDevelopmentNetwork && !params.force) {
     throw new RecordExistsError(recordPath, params.networkName);
   }

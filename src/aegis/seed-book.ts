@@ -67,10 +67,16 @@ export async function seedBook(params: SeedBookParams): Promise<SeededBook> {
   }
 
   await params.advanceTime(ACCRUAL_SECONDS);
-  const firstBorrower = AegisEngineV1__factory.connect(params.record.proxy, borrowers[3] as Signer);
-  await (await firstBorrower.repay((await firstBorrower.vaults(await borrowers[3]!.getAddress())).principal / 2n)).wait();
-  const firstLender = AegisEngineV1__factory.connect(params.record.proxy, lenders[0] as Signer);
-  await (await firstLender.withdraw((await firstLender.balanceOf(await lenders[0]!.getAddress())) / 4n)).wait();
+  // After the accrual, one partial repayment and one partial withdrawal, so that the book
+  // holds interest-bearing history and not only fresh positions.
+  const repayer = borrowers[borrowers.length - 1] as Signer;
+  const repayerEngine = AegisEngineV1__factory.connect(params.record.proxy, repayer);
+  const { principal } = await repayerEngine.vaults(await repayer.getAddress());
+  await (await repayerEngine.repay(principal / 2n)).wait();
+  const withdrawer = lenders[0] as Signer;
+  const withdrawerEngine = AegisEngineV1__factory.connect(params.record.proxy, withdrawer);
+  const shares = await withdrawerEngine.balanceOf(await withdrawer.getAddress());
+  await (await withdrawerEngine.withdraw(shares / 4n)).wait();
 
   return {
     lenders: await Promise.all(lenders.map((signer) => signer.getAddress())),

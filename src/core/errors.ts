@@ -113,7 +113,7 @@ export class UndoDeclarationError extends AegisError {
       "AEGIS-E104",
       `step ${stepId} ${problem}`,
       'a step that changes the target declares undo: "reversible" (with a rollback), ' +
-        '{ partial: why } (with a rollback) or { irreversible: why } (without one)',
+        "{ partial: why } (with a rollback) or { irreversible: why } (without one)",
     );
   }
 }
@@ -139,6 +139,18 @@ export class InvalidStepError extends AegisError {
       `${what} ${problem}`,
       "a step needs an id, a phase (assess, prepare, execute, validate, stabilize), " +
         "changesTarget and a run function; a plan needs an id, hashInput and steps",
+    );
+  }
+}
+
+/** AEGIS-E107: a step's verify returned something that is not a verify result. */
+export class InvalidVerifyResultError extends AegisError {
+  /** Names the step and what was returned. */
+  constructor(stepId: string, got: string) {
+    super(
+      "AEGIS-E107",
+      `verify of step ${stepId} returned ${got}`,
+      'return { verdict: "go" | "warn" | "stop", figures: { ... }, message? }',
     );
   }
 }

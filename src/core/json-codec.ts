@@ -14,12 +14,7 @@ import { NotJournalableError } from "./errors";
 
 /** A JSON value as it appears in a journal line, after encoding. */
 export type EncodedJson =
-  | null
-  | boolean
-  | number
-  | string
-  | EncodedJson[]
-  | { [key: string]: EncodedJson };
+  null | boolean | number | string | EncodedJson[] | { [key: string]: EncodedJson };
 
 const TAG_BIGINT = "$bigint";
 const TAG_BYTES = "$bytes";
@@ -41,7 +36,12 @@ export function decodeJournalValue(value: EncodedJson): unknown {
     const inner = value[tag];
     if (tag === TAG_BIGINT && typeof inner === "string") return BigInt(inner);
     if (tag === TAG_BYTES && typeof inner === "string") return hexToBytes(inner);
-    if (tag === TAG_OBJECT && inner !== null && typeof inner === "object" && !Array.isArray(inner)) {
+    if (
+      tag === TAG_OBJECT &&
+      inner !== null &&
+      typeof inner === "object" &&
+      !Array.isArray(inner)
+    ) {
       return decodeFields(inner);
     }
   }
@@ -126,7 +126,12 @@ function decodeFields(value: { [key: string]: EncodedJson }): Record<string, unk
 /** Sets a field even when its name is "__proto__", which a plain assignment would swallow. */
 function setField<T>(target: Record<string, T>, key: string, value: T): void {
   if (key === "__proto__") {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     target[key] = value;
   }

@@ -64,7 +64,9 @@ export function previewPlan(plan: Plan, planHash: string): PlanPreview {
 }
 
 /** The target-changing steps of a list whose undo is partial or impossible. */
-export function notFullyReversible(steps: readonly StepDeclaration[]): PlanPreview["notFullyReversible"] {
+export function notFullyReversible(
+  steps: readonly StepDeclaration[],
+): PlanPreview["notFullyReversible"] {
   const out: PlanPreview["notFullyReversible"] = [];
   for (const step of steps) {
     if (!step.changesTarget || step.undo === "reversible") continue;

@@ -33,23 +33,11 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = ["completed", "dry-run",
 
 /** Forward status of a step. `stopped`: its verify said stop (not overridden). */
 export type StepStatus =
-  | "pending"
-  | "running"
-  | "completed"
-  | "stopped"
-  | "failed"
-  | "waiting"
-  | "skipped";
+  "pending" | "running" | "completed" | "stopped" | "failed" | "waiting" | "skipped";
 
 /** Rollback status of a step. `none`: not part of a rollback. */
 export type StepRollbackStatus =
-  | "none"
-  | "pending"
-  | "running"
-  | "waiting"
-  | "rolled-back"
-  | "skipped"
-  | "failed";
+  "none" | "pending" | "running" | "waiting" | "rolled-back" | "skipped" | "failed";
 
 /** A file a step wrote into the run folder. */
 export interface ArtifactRecord {

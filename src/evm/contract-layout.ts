@@ -43,7 +43,10 @@ export function hashLayout(layout: StorageLayout): string {
     namespaces: Object.fromEntries(
       Object.entries(layout.namespaces ?? {})
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([id, items]) => [id, items.map(({ label, type, slot, offset }) => ({ label, type, slot, offset }))]),
+        .map(([id, items]) => [
+          id,
+          items.map(({ label, type, slot, offset }) => ({ label, type, slot, offset })),
+        ]),
     ),
   };
   return `0x${createHash("sha256").update(JSON.stringify(essential)).digest("hex")}`;

@@ -75,7 +75,10 @@ export function readDeploymentRecord(recordPath: string, networkName: string): D
   const parsed = deploymentRecordSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RecordInvalidError(recordPath, `${issue?.path.join(".") || "(root)"}: ${issue?.message}`);
+    throw new RecordInvalidError(
+      recordPath,
+      `${issue?.path.join(".") || "(root)"}: ${issue?.message}`,
+    );
   }
   return parsed.data;
 }

@@ -35,7 +35,8 @@ function rootCause(error: unknown): string {
   let current: unknown = error;
   // Hardhat wraps ECONNREFUSED in HH108 with the socket error as `parent`/`cause`.
   for (let depth = 0; depth < 5; depth++) {
-    const next = (current as { parent?: unknown; cause?: unknown } | undefined)?.parent ??
+    const next =
+      (current as { parent?: unknown; cause?: unknown } | undefined)?.parent ??
       (current as { cause?: unknown } | undefined)?.cause;
     if (next === undefined) break;
     current = next;

@@ -1,0 +1,114 @@
+import type { ContextHost } from "./context-host";
+import type { EffectIo, EffectScope, EffectSpec, EffectState } from "./effect-types";
+import {
+  DuplicateEffectKeyError,
+  EffectUnreconcilableError,
+  NotJournalableError,
+  isAegisError,
+  toErrorRecord,
+} from "./errors";
+import { assertSafeId } from "./ids";
+import { findStep } from "./run-state";
+import { WaitSignal, isWaitSignal, normalizeAwaiting, type Awaiting } from "./wait-signal";
+
+/**
+ * Applies one declared effect with intent-before-effect journaling, or replays its journaled
+ * outcome when a previous attempt applied it. Pending intents were reconciled before the step
+ * was re-entered, so an effect found here is either applied (replay), known not applied (apply
+ * again under a new intent), or new.
+ */
+export async function runEffect<T>(
+  host: ContextHost,
+  stepId: string,
+  scope: EffectScope,
+  key: string,
+  spec: EffectSpec<T>,
+  usedKeys: Set<string>,
+): Promise<T> {
+  assertSafeId("effect key", key);
+  if (usedKeys.has(key)) throw new DuplicateEffectKeyError(stepId, key);
+  usedKeys.add(key);
+  host.assertHealthy();
+
+  const existing = effectOf(host, stepId, scope, key);
+  if (existing?.status === "applied") {
+    host.emit({ type: "effect.replayed", step: stepId, scope, key });
+    return existing.outcome as T;
+  }
+  if (existing && existing.status !== "not-applied") {
+    // Unreachable through the engine (pending effects are reconciled first); refusing is the
+    // only safe answer if it ever happens.
+    throw new EffectUnreconcilableError(stepId, key);
+  }
+
+  const intent =
+    typeof spec.intent === "function" ? await (spec.intent as () => unknown)() : spec.intent;
+  host.record({ type: "EFFECT_INTENT", step: stepId, scope, key, intent });
+  host.emit({ type: "effect.intent", step: stepId, scope, key });
+  const started = performance.now();
+  const io: EffectIo = {
+    intent: effectOf(host, stepId, scope, key)?.intent,
+    note(data: unknown): void {
+      host.record({ type: "EFFECT_NOTE", step: stepId, scope, key, data });
+      host.emit({ type: "effect.note", step: stepId, scope, key });
+    },
+    wait(awaiting: Awaiting): never {
+      throw new WaitSignal(normalizeAwaiting(awaiting));
+    },
+  };
+
+  let outcome: T;
+  try {
+    outcome = await spec.apply(io);
+  } catch (error) {
+    if (isWaitSignal(error)) throw error; // the intent stays pending; a resume reconciles it
+    host.assertHealthy();
+    const applied = isAegisError(error) && error.code === "AEGIS-E134" ? "no" : "unknown";
+    const record = toErrorRecord(error);
+    host.record({ type: "EFFECT_FAILED", step: stepId, scope, key, applied, error: record });
+    host.emit({ type: "effect.failed", step: stepId, scope, key, applied, error: record });
+    throw error;
+  }
+
+  const durationMs = Math.round(performance.now() - started);
+  try {
+    host.record({ type: "EFFECT_OUTCOME", step: stepId, scope, key, outcome, durationMs });
+  } catch (error) {
+    if (!(error instanceof NotJournalableError)) throw error;
+    // The effect happened but its outcome cannot be stored: leave it to reconciliation rather
+    // than pretend it did not happen.
+    const record = error.toRecord();
+    host.record({
+      type: "EFFECT_FAILED",
+      step: stepId,
+      scope,
+      key,
+      applied: "unknown",
+      error: record,
+    });
+    host.emit({
+      type: "effect.failed",
+      step: stepId,
+      scope,
+      key,
+      applied: "unknown",
+      error: record,
+    });
+    throw error;
+  }
+  host.emit({ type: "effect.applied", step: stepId, scope, key, durationMs });
+  // Return the journaled form so a live run sees exactly what a resumed run will replay.
+  return effectOf(host, stepId, scope, key)?.outcome as T;
+}
+
+/** The journaled state of an effect of a step, if any. */
+export function effectOf(
+  host: ContextHost,
+  stepId: string,
+  scope: EffectScope,
+  key: string,
+): EffectState | undefined {
+  const step = findStep(host.state, stepId);
+  const effects = scope === "run" ? step?.effects : step?.rollback.effects;
+  return effects?.find((effect) => effect.key === key);
+}

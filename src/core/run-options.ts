@@ -1,0 +1,60 @@
+import type { EngineEventListener } from "./engine-events";
+import type { Durability } from "./journal-messages";
+import type { Plan } from "./plan-types";
+import type { FailureRecord, RunState } from "./run-state";
+import type { LockOptions } from "./target-lock";
+import type { Awaiting } from "./wait-signal";
+
+/** Options shared by every engine entry point. */
+export interface EngineOptions {
+  /** Folder under which `runs/` and `locks/` live (e.g. deployments/<network>). */
+  baseDir: string;
+  /** Listener of typed engine events (the engine itself never prints). */
+  onEvent?: EngineEventListener;
+  /** Lock timing and identity (tests). */
+  lock?: LockOptions;
+  /** Clock for journal timestamps and run ids (tests); durations use a monotonic clock. */
+  now?: () => Date;
+}
+
+/** Options of a new run. */
+export interface RunPlanOptions extends EngineOptions {
+  plan: Plan;
+  /** Skip target-changing steps and say what they would do; default false. */
+  dryRun?: boolean;
+  /** Roll completed steps back on a failure or a stop verdict; default true. */
+  autoRollback?: boolean;
+  /** fsync every journal line (default) or not (benchmarks, throwaway runs). */
+  durability?: Durability;
+  /** What the lock protects (e.g. `31337-0x5FbD…`); default the plan id. */
+  targetKey?: string;
+}
+
+/** Options of a resume. */
+export interface ResumeRunOptions extends EngineOptions {
+  plan: Plan;
+  runId: string;
+  /** Accept stop verdicts of named steps (short or full ids), each with a reason; journaled. */
+  overrides?: ReadonlyArray<{ step: string; reason: string }>;
+}
+
+/** Options of a requested rollback. */
+export interface RollbackRunOptions extends EngineOptions {
+  plan: Plan;
+  runId: string;
+}
+
+/** How a session of a run ended. */
+export type RunOutcome = "completed" | "failed" | "waiting" | "rolled-back" | "dry-run";
+
+/** The result of runPlan, resumeRun and rollbackRun. */
+export interface RunResult {
+  runId: string;
+  runDir: string;
+  status: RunOutcome;
+  state: RunState;
+  /** What the run waits for, when status is waiting. */
+  awaiting?: Awaiting & { step: string };
+  /** What blocks the run (status failed), or what caused its rollback (rolled-back). */
+  failure?: FailureRecord;
+}

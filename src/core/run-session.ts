@@ -1,0 +1,602 @@
+import * as fs from "node:fs";
+
+import type { ContextHost } from "./context-host";
+import { reconcilePendingEffects } from "./effect-reconciler";
+import type { EngineEventBody, EngineEventListener } from "./engine-events";
+import type { EffectScope } from "./effect-types";
+import {
+  AegisError,
+  InvalidVerifyResultError,
+  LockLostError,
+  NotJournalableError,
+  PlanHashMismatchError,
+  isAegisError,
+  toErrorRecord,
+} from "./errors";
+import { fullStepId } from "./ids";
+import {
+  JOURNAL_VERSION,
+  type Durability,
+  type JournalLine,
+  type JournalMessage,
+  type ResumeIntent,
+} from "./journal-messages";
+import { truncateTornTail, type TornTail } from "./journal-reader";
+import { JournalWriter } from "./journal-writer";
+import { loadRun, type LoadedRun } from "./load-run";
+import { computePlanHash } from "./plan-hash";
+import { previewPlan } from "./plan-preview";
+import type { Plan, RollbackReason, Step, Verdict } from "./plan-types";
+import { validatePlan } from "./plan-validation";
+import { createRunDir } from "./run-id";
+import type { EngineOptions, RunPlanOptions, RunResult } from "./run-options";
+import { assertTargetKey, journalFileOf, runDirOf } from "./run-paths";
+import { findStep, isStepDone, type RunState, type StepState } from "./run-state";
+import { runStateReducer } from "./run-state-reducer";
+import { createRollbackContext, createStepContext, createVerifyContext } from "./step-context";
+import { acquireTargetLock, type TargetLock } from "./target-lock";
+import { isWaitSignal, type Awaiting } from "./wait-signal";
+
+/**
+ * One process's session of a run: it holds the target lock and the journal writer, folds
+ * every line it writes into the state, and drives steps forward or rolls them back. A run is
+ * one or more sessions (start, then resumes), all reading the same journal.
+ */
+export class RunSession implements ContextHost {
+  private current: RunState | undefined;
+  private fatal: Error | undefined;
+  private closed = false;
+  private readonly listener: EngineEventListener | undefined;
+  private readonly clock: () => Date;
+  private readonly sessionStarted = performance.now();
+
+  private constructor(
+    readonly runId: string,
+    readonly runDir: string,
+    readonly plan: Plan,
+    readonly durability: Durability,
+    private readonly lock: TargetLock,
+    private writer: JournalWriter | undefined,
+    options: EngineOptions,
+    state: RunState | undefined,
+  ) {
+    this.listener = options.onEvent;
+    this.clock = options.now ?? (() => new Date());
+    this.current = state;
+  }
+
+  /** Starts a new run: validates and hashes the plan, creates the run folder, locks, journals. */
+  static start(options: RunPlanOptions): RunSession {
+    const plan = options.plan;
+    validatePlan(plan);
+    const planHash = computePlanHash(plan);
+    const preview = previewPlan(plan, planHash);
+    const targetKey = options.targetKey ?? plan.id;
+    assertTargetKey(targetKey);
+    const durability = options.durability ?? "fsync";
+    const clock = options.now ?? (() => new Date());
+    const { runId, runDir } = createRunDir(options.baseDir, plan.id, clock());
+    let lock: TargetLock;
+    try {
+      lock = acquireTargetLock(options.baseDir, targetKey, runId, { now: options.now, ...options.lock });
+    } catch (error) {
+      fs.rmSync(runDir, { recursive: true, force: true });
+      throw error;
+    }
+    const session = new RunSession(runId, runDir, plan, durability, lock, undefined, options, undefined);
+    try {
+      session.writer = JournalWriter.create(journalFileOf(runDir), session.writerOptions(targetKey));
+      session.record({
+        type: "RUN_STARTED",
+        journalVersion: JOURNAL_VERSION,
+        runId,
+        planId: plan.id,
+        ...(plan.title === undefined ? {} : { planTitle: plan.title }),
+        planHash,
+        dryRun: options.dryRun ?? false,
+        targetKey,
+        options: { autoRollback: options.autoRollback ?? true, durability },
+        steps: preview.steps,
+      });
+      session.emit({ type: "run.started", planId: plan.id, planHash, dryRun: options.dryRun ?? false, runDir });
+      session.emit({ type: "run.preview", preview });
+      session.recordLock();
+    } catch (error) {
+      session.close();
+      throw error;
+    }
+    return session;
+  }
+
+  /**
+   * Opens an existing run for a new session: checks the plan hash, takes the lock and reads the
+   * journal again under it. Nothing is written until begin().
+   */
+  static reopen(options: EngineOptions & { plan: Plan; runId: string }): {
+    session: RunSession;
+    loaded: LoadedRun;
+  } {
+    const plan = options.plan;
+    validatePlan(plan);
+    const planHash = computePlanHash(plan);
+    const runDir = runDirOf(options.baseDir, options.runId);
+    const before = loadRun(runDir);
+    if (before.state.planHash !== planHash) {
+      throw new PlanHashMismatchError(before.state.runId, before.state.planHash, planHash);
+    }
+    const lock = acquireTargetLock(options.baseDir, before.state.targetKey, before.state.runId, {
+      now: options.now,
+      ...options.lock,
+    });
+    try {
+      const loaded = loadRun(runDir);
+      const session = new RunSession(
+        loaded.state.runId,
+        runDir,
+        plan,
+        loaded.state.options.durability,
+        lock,
+        undefined,
+        options,
+        loaded.state,
+      );
+      return { session, loaded };
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** Begins a resumed session: repairs a torn tail, then journals the resume and the lock. */
+  begin(intent: ResumeIntent, tornTail: TornTail | undefined): void {
+    const file = journalFileOf(this.runDir);
+    if (tornTail) truncateTornTail(file, tornTail);
+    this.writer = JournalWriter.open(file, this.state.lastSeq, this.writerOptions(this.state.targetKey));
+    this.record({ type: "RUN_RESUMED", planHash: this.state.planHash, intent });
+    this.emit({ type: "run.resumed", intent, status: this.state.status });
+    if (tornTail) {
+      this.record({ type: "JOURNAL_TAIL_REPAIRED", line: tornTail.line, bytes: tornTail.bytes });
+      this.emit({ type: "journal.tail-repaired", line: tornTail.line, bytes: tornTail.bytes });
+    }
+    this.recordLock();
+  }
+
+  /** The current folded state. */
+  get state(): RunState {
+    if (this.current === undefined) throw new Error("run state read before RUN_STARTED");
+    return this.current;
+  }
+
+  /** Appends a message durably and folds it into the state (see ContextHost). */
+  record(message: JournalMessage): JournalLine {
+    this.assertHealthy();
+    const writer = this.writer;
+    if (writer === undefined) throw new Error("journal written before it was opened");
+    // The line is folded before it is written: a line the reducer rejects never reaches disk,
+    // where it would make the journal unreadable.
+    const prepared = writer.prepare(message);
+    const next = runStateReducer(this.current, prepared.line);
+    try {
+      writer.write(prepared);
+    } catch (error) {
+      this.fatal = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    }
+    this.current = next;
+    if (prepared.redactedPaths.length > 0) {
+      this.emit({
+        type: "journal.redacted",
+        ...("step" in message ? { step: message.step } : {}),
+        paths: prepared.redactedPaths,
+      });
+    }
+    return prepared.line;
+  }
+
+  /** Emits an event; a listener's exception is contained (see below). */
+  emit(body: EngineEventBody): void {
+    if (!this.listener) return;
+    try {
+      this.listener({ ...body, runId: this.runId, at: this.clock().toISOString() });
+    } catch {
+      // A renderer's bug must not interrupt a migration between an intent and its outcome.
+    }
+  }
+
+  /** Throws the session's fatal error (lost lock, broken journal) if there is one. */
+  assertHealthy(): void {
+    if (this.fatal) throw this.fatal;
+    if (this.lock.lost) {
+      this.fatal = new LockLostError(this.lock.record.targetKey, this.runId);
+      throw this.fatal;
+    }
+  }
+
+  // ---- forward ------------------------------------------------------------------------------
+
+  /** Runs the plan's remaining steps in order, stopping at a failure, a stop or a wait. */
+  async forward(): Promise<void> {
+    for (const step of this.plan.steps) {
+      const id = fullStepId(this.plan.id, step.id);
+      const state = this.step(id);
+      if (isStepDone(state)) {
+        this.emit({ type: "step.skipped", step: id, reason: "already-done" });
+        continue;
+      }
+      if (state.status === "stopped") return;
+      if (state.status !== "completed") {
+        if (this.state.dryRun && step.changesTarget) {
+          const description = state.description;
+          this.record({
+            type: "STEP_SKIPPED",
+            step: id,
+            reason: "dry-run",
+            ...(description === undefined ? {} : { description }),
+          });
+          this.emit({
+            type: "step.skipped",
+            step: id,
+            reason: "dry-run",
+            ...(description === undefined ? {} : { description }),
+          });
+          continue;
+        }
+        const outcome = await this.executeStep(step, id);
+        if (outcome === "waiting") return;
+        if (outcome === "failed") return this.afterFailure("failure");
+      }
+      if (step.verify) {
+        const verdict = await this.verifyStep(step, id);
+        if (verdict === "failed") return this.afterFailure("failure");
+        if (verdict === "stop") return this.afterFailure("stop-verdict");
+      }
+    }
+    this.record({ type: "RUN_COMPLETED" });
+    this.emit({
+      type: "run.completed",
+      status: this.state.dryRun ? "dry-run" : "completed",
+      durationMs: this.sessionMs(),
+    });
+  }
+
+  private async executeStep(step: Step<unknown>, id: string): Promise<"completed" | "failed" | "waiting"> {
+    const attempt = this.step(id).attempts + 1;
+    this.record({ type: "STEP_STARTED", step: id, attempt });
+    this.emit({ type: "step.started", step: id, attempt });
+    const started = performance.now();
+    const reconciled = await reconcilePendingEffects(this, id, "run", step.reconcile ?? this.plan.reconcile);
+    if (reconciled.kind === "pending") return this.stepWaiting(id, "run", reconciled.awaiting, started);
+    if (reconciled.kind === "failed") return this.stepFailed(id, reconciled.error, started);
+
+    const handle = createStepContext(this, this.step(id), attempt);
+    let output: unknown;
+    try {
+      output = await step.run(handle.context);
+    } catch (error) {
+      handle.close();
+      this.assertHealthy();
+      if (isWaitSignal(error)) return this.stepWaiting(id, "run", error.awaiting, started);
+      return this.stepFailed(id, error, started);
+    }
+    handle.close();
+    this.assertHealthy();
+    const durationMs = elapsedMs(started);
+    try {
+      this.record({ type: "STEP_COMPLETED", step: id, output, durationMs });
+    } catch (error) {
+      if (error instanceof NotJournalableError) return this.stepFailed(id, error, started);
+      throw error;
+    }
+    this.emit({ type: "step.completed", step: id, durationMs });
+    return "completed";
+  }
+
+  private async verifyStep(step: Step<unknown>, id: string): Promise<Verdict | "failed"> {
+    const verify = step.verify;
+    if (!verify) return "go";
+    const started = performance.now();
+    const handle = createVerifyContext(this, this.step(id));
+    let result: unknown;
+    try {
+      result = await verify.call(step, handle.context);
+      checkVerifyResult(id, result);
+    } catch (error) {
+      handle.close();
+      this.assertHealthy();
+      return this.stepFailed(id, error, started);
+    }
+    handle.close();
+    const durationMs = elapsedMs(started);
+    try {
+      this.record({
+        type: "STEP_VERIFIED",
+        step: id,
+        verdict: result.verdict,
+        figures: result.figures,
+        ...(result.message === undefined ? {} : { message: result.message }),
+        durationMs,
+      });
+    } catch (error) {
+      if (error instanceof NotJournalableError) return this.stepFailed(id, error, started);
+      throw error;
+    }
+    const verification = this.step(id).verification;
+    this.emit({
+      type: "step.verified",
+      step: id,
+      verdict: result.verdict,
+      figures: verification?.figures ?? {},
+      ...(result.message === undefined ? {} : { message: result.message }),
+      durationMs,
+    });
+    return result.verdict;
+  }
+
+  private stepFailed(id: string, error: unknown, started: number): "failed" {
+    const record = toErrorRecord(error);
+    const durationMs = elapsedMs(started);
+    this.record({ type: "STEP_FAILED", step: id, error: record, durationMs });
+    this.emit({ type: "step.failed", step: id, error: record, durationMs });
+    return "failed";
+  }
+
+  private stepWaiting(id: string, scope: EffectScope, awaiting: Awaiting, started: number): "waiting" {
+    this.record({ type: "STEP_WAITING", step: id, scope, awaiting });
+    this.emit({ type: "step.waiting", step: id, scope, awaiting });
+    this.emit({ type: "run.waiting", step: id, awaiting, durationMs: elapsedMs(started) });
+    return "waiting";
+  }
+
+  private async afterFailure(reason: RollbackReason): Promise<void> {
+    const failure = this.state.failure;
+    if (failure) {
+      this.emit({ type: "run.failed", step: failure.step, error: failure.error, durationMs: this.sessionMs() });
+    }
+    if (this.state.dryRun || !this.state.options.autoRollback) return;
+    if (rollbackCandidates(this.state).length === 0) return;
+    await this.rollback(reason);
+  }
+
+  // ---- rollback -----------------------------------------------------------------------------
+
+  /** Starts (or continues) rolling back the steps that may have changed the target, in reverse. */
+  async rollback(reason: RollbackReason): Promise<void> {
+    const started = performance.now();
+    if (this.state.mode === "forward") {
+      const steps = rollbackCandidates(this.state);
+      this.record({ type: "ROLLBACK_STARTED", reason, steps });
+      this.emit({ type: "rollback.started", reason, steps });
+    }
+    const rollback = this.state.rollback;
+    if (!rollback) throw new Error("rollback state missing after ROLLBACK_STARTED");
+    for (const id of rollback.steps) {
+      const state = this.step(id);
+      if (state.rollback.status === "rolled-back" || state.rollback.status === "skipped") continue;
+      const step = this.planStep(id);
+      if (!mayHaveChangedTarget(state)) {
+        this.record({ type: "STEP_ROLLBACK_SKIPPED", step: id, reason: "nothing-applied" });
+        this.emit({ type: "rollback.step-skipped", step: id, reason: "nothing-applied" });
+        continue;
+      }
+      if (!step.rollback) {
+        const why = typeof state.undo === "object" && "irreversible" in state.undo ? state.undo.irreversible : undefined;
+        this.record({
+          type: "STEP_ROLLBACK_SKIPPED",
+          step: id,
+          reason: "irreversible",
+          ...(why === undefined ? {} : { why }),
+        });
+        this.emit({ type: "rollback.step-skipped", step: id, reason: "irreversible" });
+        continue;
+      }
+      const outcome = await this.rollbackStep(step, id, rollback.reason);
+      if (outcome !== "rolled-back") return;
+    }
+    this.record({ type: "ROLLBACK_COMPLETED" });
+    this.emit({ type: "rollback.completed", durationMs: elapsedMs(started) });
+  }
+
+  private async rollbackStep(
+    step: Step<unknown>,
+    id: string,
+    reason: RollbackReason,
+  ): Promise<"rolled-back" | "failed" | "waiting"> {
+    const attempt = this.step(id).rollback.attempts + 1;
+    this.record({ type: "STEP_ROLLBACK_STARTED", step: id, attempt });
+    this.emit({ type: "rollback.step-started", step: id, attempt });
+    const started = performance.now();
+    const port = step.reconcile ?? this.plan.reconcile;
+    // Settle what the forward run did first, so the rollback undoes exactly that; without a
+    // port the rollback sees the unresolved effects as they are.
+    for (const [scope, missingPortOk] of [
+      ["run", true],
+      ["rollback", false],
+    ] as const) {
+      const reconciled = await reconcilePendingEffects(this, id, scope, port, missingPortOk);
+      if (reconciled.kind === "pending") return this.stepWaiting(id, "rollback", reconciled.awaiting, started);
+      if (reconciled.kind === "failed") return this.rollbackFailed(id, reconciled.error, started);
+    }
+    const handle = createRollbackContext(this, this.step(id), reason);
+    try {
+      await step.rollback?.(handle.context);
+    } catch (error) {
+      handle.close();
+      this.assertHealthy();
+      if (isWaitSignal(error)) return this.stepWaiting(id, "rollback", error.awaiting, started);
+      return this.rollbackFailed(id, error, started);
+    }
+    handle.close();
+    this.assertHealthy();
+    const durationMs = elapsedMs(started);
+    this.record({ type: "STEP_ROLLED_BACK", step: id, durationMs });
+    this.emit({ type: "rollback.step-completed", step: id, durationMs });
+    return "rolled-back";
+  }
+
+  private rollbackFailed(id: string, error: unknown, started: number): "failed" {
+    const record = toErrorRecord(error);
+    const durationMs = elapsedMs(started);
+    this.record({ type: "ROLLBACK_FAILED", step: id, error: record, durationMs });
+    this.emit({ type: "rollback.failed", step: id, error: record, durationMs });
+    return "failed";
+  }
+
+  // ---- end ----------------------------------------------------------------------------------
+
+  /** The result of the session so far. */
+  result(): RunResult {
+    return resultOf(this.runDir, this.state);
+  }
+
+  /** Journals the lock's release (when healthy), releases it and closes the journal. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.writer && !this.fatal && !this.lock.lost) {
+        this.record({ type: "LOCK_RELEASED", targetKey: this.lock.record.targetKey });
+        this.emit({ type: "lock.released", targetKey: this.lock.record.targetKey });
+      }
+    } catch {
+      // Closing must not hide the error that ended the session; a resume will go on anyway.
+    } finally {
+      this.lock.release();
+      this.writer?.close();
+    }
+  }
+
+  /** Releases the lock without writing anything (a refused resume). */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.lock.release();
+    this.writer?.close();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private writerOptions(targetKey: string) {
+    return {
+      durability: this.durability,
+      now: this.clock,
+      guard: () => {
+        if (this.lock.lost) throw new LockLostError(targetKey, this.runId);
+      },
+    };
+  }
+
+  private recordLock(): void {
+    const { record, takeover } = this.lock;
+    if (takeover) {
+      this.record({
+        type: "LOCK_TAKEN_OVER",
+        targetKey: record.targetKey,
+        owner: record.owner,
+        expiresAt: record.expiresAt,
+        previousOwner: takeover.previous.owner,
+        previousExpiresAt: takeover.previous.expiresAt,
+        reason: takeover.reason,
+      });
+      this.emit({
+        type: "lock.taken-over",
+        targetKey: record.targetKey,
+        previousOwner: takeover.previous.owner,
+        reason: takeover.reason,
+      });
+    } else {
+      this.record({ type: "LOCK_ACQUIRED", targetKey: record.targetKey, owner: record.owner, expiresAt: record.expiresAt });
+      this.emit({ type: "lock.acquired", targetKey: record.targetKey, owner: record.owner });
+    }
+    this.lock.startHeartbeat(() => this.emit({ type: "lock.lost", targetKey: record.targetKey }));
+  }
+
+  private step(id: string): StepState {
+    const state = findStep(this.state, id);
+    if (!state) throw new Error(`step ${id} is not in the journal`);
+    return state;
+  }
+
+  private planStep(id: string): Step<unknown> {
+    const step = this.plan.steps.find((candidate) => fullStepId(this.plan.id, candidate.id) === id);
+    if (!step) throw new Error(`step ${id} is not in the plan`);
+    return step;
+  }
+
+  private sessionMs(): number {
+    return elapsedMs(this.sessionStarted);
+  }
+}
+
+/** The result a run's state stands for. */
+export function resultOf(runDir: string, state: RunState): RunResult {
+  const status =
+    state.status === "completed" ||
+    state.status === "dry-run" ||
+    state.status === "rolled-back" ||
+    state.status === "waiting"
+      ? state.status
+      : "failed";
+  const result: RunResult = { runId: state.runId, runDir, status, state };
+  if (state.status === "waiting" && state.awaiting) {
+    const { scope: _scope, ...awaiting } = state.awaiting;
+    result.awaiting = awaiting;
+  }
+  const failure = state.failure ?? (state.status === "rolled-back" ? state.rollback?.cause : undefined);
+  if (failure) result.failure = failure;
+  return result;
+}
+
+/**
+ * The steps a rollback must visit, last first: every step that changes the target (or has a
+ * rollback) and was entered; each is then rolled back, or skipped as irreversible or as having
+ * applied nothing.
+ */
+export function rollbackCandidates(state: RunState): string[] {
+  const out: string[] = [];
+  for (let index = state.steps.length - 1; index >= 0; index -= 1) {
+    const step = state.steps[index] as StepState;
+    if (!(step.changesTarget || step.rollsBack)) continue;
+    if (step.attempts === 0 || step.status === "skipped") continue;
+    out.push(step.id);
+  }
+  return out;
+}
+
+/** Whether a step may have changed the target: it completed, or some effect may have applied. */
+export function mayHaveChangedTarget(step: StepState): boolean {
+  if (step.status === "completed" || step.status === "stopped") return true;
+  return step.effects.some((effect) => effect.status !== "not-applied");
+}
+
+function checkVerifyResult(
+  id: string,
+  result: unknown,
+): asserts result is { verdict: Verdict; figures: Record<string, unknown>; message?: string } {
+  const candidate = result as { verdict?: unknown; figures?: unknown; message?: unknown } | null;
+  const ok =
+    candidate !== null &&
+    typeof candidate === "object" &&
+    (candidate.verdict === "go" || candidate.verdict === "warn" || candidate.verdict === "stop") &&
+    candidate.figures !== null &&
+    typeof candidate.figures === "object" &&
+    !Array.isArray(candidate.figures) &&
+    (candidate.message === undefined || typeof candidate.message === "string");
+  if (!ok) {
+    let shown: string;
+    try {
+      shown = JSON.stringify(result, (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value)) ?? "undefined";
+    } catch {
+      shown = String(result);
+    }
+    throw new InvalidVerifyResultError(id, shown.length > 200 ? `${shown.slice(0, 197)}...` : shown);
+  }
+}
+
+function elapsedMs(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+/** Narrows an unknown thrown value for callers that only rethrow engine errors. */
+export function isEngineError(error: unknown): error is AegisError {
+  return isAegisError(error);
+}

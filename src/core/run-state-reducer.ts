@@ -1,0 +1,463 @@
+import type { EffectScope, EffectState } from "./effect-types";
+import { VerdictStopError } from "./errors";
+import type { JournalLine } from "./journal-messages";
+import type { RunState, StepState } from "./run-state";
+
+/** Thrown by the reducer for a message that cannot follow the state (the reader names the line). */
+export class InvalidTransitionError extends Error {
+  /** Describes the impossible transition. */
+  constructor(message: string) {
+    super(message);
+    this.name = "InvalidTransitionError";
+  }
+}
+
+/**
+ * The pure reducer of runs: (state, line) -> state. It never mutates its inputs, never reads
+ * the clock and never does I/O, so folding the same journal always yields the same state.
+ * Unchanged steps are shared between states; a change copies one step and the step array.
+ */
+export function runStateReducer(state: RunState | undefined, line: JournalLine): RunState {
+  if (state === undefined) {
+    if (line.type !== "RUN_STARTED") {
+      throw new InvalidTransitionError(`the first message must be RUN_STARTED, not ${line.type}`);
+    }
+    return startRun(line);
+  }
+  const next = applyLine(state, line);
+  return { ...next, lastSeq: line.seq, updatedAt: line.at };
+}
+
+/** Folds a list of lines into a state (undefined for an empty list). */
+export function foldRunState(lines: readonly JournalLine[]): RunState | undefined {
+  let state: RunState | undefined;
+  for (const line of lines) state = runStateReducer(state, line);
+  return state;
+}
+
+function startRun(line: Extract<JournalLine, { type: "RUN_STARTED" }>): RunState {
+  const stepIndex: Record<string, number> = {};
+  const steps: StepState[] = line.steps.map((declaration, index) => {
+    stepIndex[declaration.id] = index;
+    return {
+      ...declaration,
+      status: "pending",
+      attempts: 0,
+      hasOutput: false,
+      effects: [],
+      artifacts: [],
+      rollback: { status: "none", attempts: 0, effects: [] },
+    };
+  });
+  const state: RunState = {
+    journalVersion: line.journalVersion,
+    runId: line.runId,
+    planId: line.planId,
+    planHash: line.planHash,
+    dryRun: line.dryRun,
+    targetKey: line.targetKey,
+    options: line.options,
+    status: "running",
+    mode: "forward",
+    startedAt: line.at,
+    updatedAt: line.at,
+    lastSeq: line.seq,
+    steps,
+    stepIndex,
+    sessions: [{ kind: "start", at: line.at }],
+    failures: [],
+    overrides: [],
+    wipes: [],
+    journalRepairs: [],
+    locks: [],
+  };
+  if (line.planTitle !== undefined) state.planTitle = line.planTitle;
+  return state;
+}
+
+function applyLine(state: RunState, line: JournalLine): RunState {
+  switch (line.type) {
+    case "RUN_STARTED":
+      throw new InvalidTransitionError("RUN_STARTED appears twice");
+    case "RUN_RESUMED":
+      return {
+        ...state,
+        status: state.mode === "rollback" ? "rolling-back" : "running",
+        sessions: [...state.sessions, { kind: line.intent, at: line.at }],
+        failure: undefined,
+        awaiting: undefined,
+      };
+    case "LOCK_ACQUIRED":
+      return {
+        ...state,
+        locks: [...state.locks, { event: "acquired", at: line.at, owner: line.owner }],
+      };
+    case "LOCK_TAKEN_OVER":
+      return {
+        ...state,
+        locks: [
+          ...state.locks,
+          {
+            event: "taken-over",
+            at: line.at,
+            owner: line.owner,
+            previousOwner: line.previousOwner,
+            reason: line.reason,
+          },
+        ],
+      };
+    case "LOCK_RELEASED":
+      return { ...state, locks: [...state.locks, { event: "released", at: line.at }] };
+    case "JOURNAL_TAIL_REPAIRED":
+      return {
+        ...state,
+        journalRepairs: [
+          ...state.journalRepairs,
+          { line: line.line, bytes: line.bytes, at: line.at },
+        ],
+      };
+    case "STEP_STARTED":
+      return withStep({ ...state, status: "running", awaiting: undefined }, line.step, (step) => ({
+        ...step,
+        status: "running",
+        attempts: line.attempt,
+        startedAt: line.at,
+        endedAt: undefined,
+        durationMs: undefined,
+        error: undefined,
+        awaiting: undefined,
+      }));
+    case "STEP_SKIPPED":
+      return withStep(state, line.step, (step) => ({
+        ...step,
+        status: "skipped",
+        skipped:
+          line.description === undefined
+            ? { reason: line.reason }
+            : { reason: line.reason, description: line.description },
+      }));
+    case "EFFECT_INTENT":
+      return withEffects(state, line.step, line.scope, (effects) => {
+        const index = effects.findIndex((effect) => effect.key === line.key);
+        const previous = index === -1 ? undefined : effects[index];
+        const effect: EffectState = {
+          key: line.key,
+          scope: line.scope,
+          status: "intent",
+          attempts: (previous?.attempts ?? 0) + 1,
+          intent: line.intent,
+          intentAt: line.at,
+          notes: [],
+          reconciliations: previous?.reconciliations ?? [],
+        };
+        return index === -1 ? [...effects, effect] : replaceAt(effects, index, effect);
+      });
+    case "EFFECT_NOTE":
+      return withEffect(state, line.step, line.scope, line.key, (effect) => ({
+        ...effect,
+        notes: [...effect.notes, line.data],
+      }));
+    case "EFFECT_OUTCOME":
+      return withEffect(state, line.step, line.scope, line.key, (effect) => ({
+        ...effect,
+        status: "applied",
+        outcome: line.outcome,
+        outcomeAt: line.at,
+        durationMs: line.durationMs,
+        resolvedBy: "apply",
+        error: undefined,
+      }));
+    case "EFFECT_FAILED":
+      return withEffect(state, line.step, line.scope, line.key, (effect) => ({
+        ...effect,
+        status: line.applied === "no" ? "not-applied" : "failed",
+        error: line.error,
+      }));
+    case "EFFECT_RECONCILED":
+      return withEffect(state, line.step, line.scope, line.key, (effect) => {
+        const reconciliations = [...effect.reconciliations, { result: line.result, at: line.at }];
+        if (line.result === "applied") {
+          return {
+            ...effect,
+            status: "applied",
+            outcome: line.outcome,
+            outcomeAt: line.at,
+            resolvedBy: "reconcile",
+            reconciliations,
+          };
+        }
+        if (line.result === "not-applied")
+          return { ...effect, status: "not-applied", reconciliations };
+        return { ...effect, reconciliations };
+      });
+    case "ARTIFACT_WRITTEN":
+      return withStep(state, line.step, (step) => {
+        const record = {
+          name: line.name,
+          path: line.path,
+          sha256: line.sha256,
+          bytes: line.bytes,
+          at: line.at,
+        };
+        const index = step.artifacts.findIndex((artifact) => artifact.name === line.name);
+        return {
+          ...step,
+          artifacts:
+            index === -1 ? [...step.artifacts, record] : replaceAt(step.artifacts, index, record),
+        };
+      });
+    case "STEP_COMPLETED":
+      return withStep(state, line.step, (step) => ({
+        ...step,
+        status: "completed",
+        hasOutput: true,
+        output: line.output,
+        durationMs: line.durationMs,
+        endedAt: line.at,
+      }));
+    case "STEP_VERIFIED": {
+      const verification = {
+        verdict: line.verdict,
+        figures: line.figures,
+        at: line.at,
+        durationMs: line.durationMs,
+        ...(line.message === undefined ? {} : { message: line.message }),
+      };
+      const next = withStep(state, line.step, (step) => ({
+        ...step,
+        status: line.verdict === "stop" ? "stopped" : step.status,
+        verification,
+      }));
+      if (line.verdict !== "stop") return next;
+      const failure = {
+        step: line.step,
+        scope: "run" as const,
+        error: new VerdictStopError(line.step, line.message).toRecord(),
+        at: line.at,
+      };
+      return { ...next, status: "failed", failure, failures: [...next.failures, failure] };
+    }
+    case "VERDICT_OVERRIDDEN": {
+      const next = withStep(state, line.step, (step) => ({
+        ...step,
+        status: step.status === "stopped" ? "completed" : step.status,
+        overridden: { reason: line.reason, at: line.at },
+      }));
+      return {
+        ...next,
+        failure: next.failure?.step === line.step ? undefined : next.failure,
+        overrides: [...next.overrides, { step: line.step, reason: line.reason, at: line.at }],
+      };
+    }
+    case "STEP_FAILED": {
+      const next = withStep(state, line.step, (step) => ({
+        ...step,
+        status: "failed",
+        error: line.error,
+        durationMs: line.durationMs,
+        endedAt: line.at,
+      }));
+      const failure = { step: line.step, scope: "run" as const, error: line.error, at: line.at };
+      return { ...next, status: "failed", failure, failures: [...next.failures, failure] };
+    }
+    case "STEP_WAITING": {
+      const next = withStep(state, line.step, (step) =>
+        line.scope === "run"
+          ? { ...step, status: "waiting", awaiting: line.awaiting }
+          : { ...step, rollback: { ...step.rollback, status: "waiting", awaiting: line.awaiting } },
+      );
+      return {
+        ...next,
+        status: "waiting",
+        awaiting: { ...line.awaiting, step: line.step, scope: line.scope },
+        rollback: next.rollback && { ...next.rollback, status: "waiting" },
+      };
+    }
+    case "STEP_WIPED": {
+      const before = requireStep(state, line.step);
+      const next = withStep(state, line.step, (step) => ({
+        ...step,
+        status: "pending",
+        hasOutput: false,
+        output: undefined,
+        verification: undefined,
+        overridden: undefined,
+        error: undefined,
+        awaiting: undefined,
+        skipped: undefined,
+        durationMs: undefined,
+        endedAt: undefined,
+        effects: [],
+        artifacts: [],
+      }));
+      const wipe = {
+        step: line.step,
+        at: line.at,
+        discardedEffects: before.effects,
+        ...(line.reason === undefined ? {} : { reason: line.reason }),
+      };
+      return {
+        ...next,
+        status: "interrupted",
+        failure: next.failure?.step === line.step ? undefined : next.failure,
+        awaiting: next.awaiting?.step === line.step ? undefined : next.awaiting,
+        wipes: [...next.wipes, wipe],
+      };
+    }
+    case "ROLLBACK_STARTED": {
+      let next: RunState = {
+        ...state,
+        mode: "rollback",
+        status: "rolling-back",
+        failure: undefined,
+        awaiting: undefined,
+        rollback: {
+          reason: line.reason,
+          steps: line.steps,
+          status: "running",
+          startedAt: line.at,
+          ...(state.failure === undefined ? {} : { cause: state.failure }),
+        },
+      };
+      for (const id of line.steps) {
+        next = withStep(next, id, (step) => ({
+          ...step,
+          rollback: { ...step.rollback, status: "pending" },
+        }));
+      }
+      return next;
+    }
+    case "STEP_ROLLBACK_STARTED":
+      return withStep(
+        {
+          ...state,
+          status: "rolling-back",
+          awaiting: undefined,
+          rollback: state.rollback && { ...state.rollback, status: "running" },
+        },
+        line.step,
+        (step) => ({
+          ...step,
+          rollback: {
+            ...step.rollback,
+            status: "running",
+            attempts: line.attempt,
+            startedAt: line.at,
+            error: undefined,
+            awaiting: undefined,
+          },
+        }),
+      );
+    case "STEP_ROLLED_BACK":
+      return withStep(state, line.step, (step) => ({
+        ...step,
+        rollback: { ...step.rollback, status: "rolled-back", durationMs: line.durationMs },
+      }));
+    case "STEP_ROLLBACK_SKIPPED":
+      return withStep(state, line.step, (step) => ({
+        ...step,
+        rollback: {
+          ...step.rollback,
+          status: "skipped",
+          skipped:
+            line.why === undefined
+              ? { reason: line.reason }
+              : { reason: line.reason, why: line.why },
+        },
+      }));
+    case "ROLLBACK_FAILED": {
+      const next = withStep(state, line.step, (step) => ({
+        ...step,
+        rollback: {
+          ...step.rollback,
+          status: "failed",
+          error: line.error,
+          durationMs: line.durationMs,
+        },
+      }));
+      const failure = {
+        step: line.step,
+        scope: "rollback" as const,
+        error: line.error,
+        at: line.at,
+      };
+      return {
+        ...next,
+        status: "failed",
+        failure,
+        failures: [...next.failures, failure],
+        rollback: next.rollback && { ...next.rollback, status: "failed" },
+      };
+    }
+    case "ROLLBACK_COMPLETED":
+      return {
+        ...state,
+        status: "rolled-back",
+        endedAt: line.at,
+        failure: undefined,
+        awaiting: undefined,
+        rollback: state.rollback && { ...state.rollback, status: "completed", endedAt: line.at },
+      };
+    case "RUN_COMPLETED":
+      return {
+        ...state,
+        status: state.dryRun ? "dry-run" : "completed",
+        endedAt: line.at,
+        failure: undefined,
+        awaiting: undefined,
+      };
+  }
+}
+
+function requireStep(state: RunState, id: string): StepState {
+  const index = state.stepIndex[id];
+  const step = index === undefined ? undefined : state.steps[index];
+  if (step === undefined) throw new InvalidTransitionError(`unknown step ${id}`);
+  return step;
+}
+
+function withStep(state: RunState, id: string, update: (step: StepState) => StepState): RunState {
+  const index = state.stepIndex[id];
+  const step = index === undefined ? undefined : state.steps[index];
+  if (index === undefined || step === undefined)
+    throw new InvalidTransitionError(`unknown step ${id}`);
+  const steps = state.steps.slice();
+  steps[index] = update(step);
+  return { ...state, steps };
+}
+
+function withEffects(
+  state: RunState,
+  id: string,
+  scope: EffectScope,
+  update: (effects: EffectState[]) => EffectState[],
+): RunState {
+  return withStep(state, id, (step) =>
+    scope === "run"
+      ? { ...step, effects: update(step.effects) }
+      : { ...step, rollback: { ...step.rollback, effects: update(step.rollback.effects) } },
+  );
+}
+
+function withEffect(
+  state: RunState,
+  id: string,
+  scope: EffectScope,
+  key: string,
+  update: (effect: EffectState) => EffectState,
+): RunState {
+  return withEffects(state, id, scope, (effects) => {
+    const index = effects.findIndex((effect) => effect.key === key);
+    const effect = effects[index];
+    if (effect === undefined) {
+      throw new InvalidTransitionError(`effect ${key} of step ${id} has no intent`);
+    }
+    return replaceAt(effects, index, update(effect));
+  });
+}
+
+function replaceAt<T>(items: readonly T[], index: number, item: T): T[] {
+  const out = items.slice();
+  out[index] = item;
+  return out;
+}
