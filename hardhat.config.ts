@@ -7,6 +7,9 @@ import { SOLC_VERSION } from "./tasks/offline-compiler";
 import "./tasks/test-files";
 import "./tasks/aegis-config";
 import "./tasks/deploy";
+import "./tasks/upgrade";
+import "./tasks/snapshot";
+import "./tasks/layout";
 
 const config: HardhatUserConfig = {
   solidity: {
@@ -19,6 +22,18 @@ const config: HardhatUserConfig = {
     localhost: { url: process.env.AEGIS_LOCALHOST_URL ?? "http://127.0.0.1:8545" },
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  aegis: {
+    // What `npx hardhat aegis:upgrade` does without --proxy/--to: the reference protocol's
+    // upgrade to V2, switching the new feature on in the same transaction.
+    upgrade: {
+      proxy: "AegisEngine",
+      to: "AegisEngineV2",
+      call: { fn: "initializeV2", args: [1] },
+      initializerVersion: 2,
+      monitorBlocks: 1,
+      preset: "aegis",
+    },
+  },
   mocha: { timeout: 300_000 },
 };
 

@@ -1,5 +1,22 @@
 import { extendConfig } from "hardhat/config";
 import type { HardhatConfig, HardhatUserConfig } from "hardhat/types";
+import type { UpgradePreset } from "../src/evm/upgrade-preset";
+
+/** What aegis:upgrade does when the command line does not say. */
+export interface AegisUpgradeConfig {
+  /** A deployment record's name (deployments/<network>/<name>.json) or a proxy address. */
+  proxy: string;
+  /** The contract to upgrade to. */
+  to: string;
+  /** The reinitializer called atomically with the upgrade; null for none. */
+  call: { fn: string; args: unknown[] } | null;
+  /** `_initialized` expected after the upgrade; null: not checked. */
+  initializerVersion: number | null;
+  /** Blocks to watch after the upgrade for admin events and invariant drift. */
+  monitorBlocks: number;
+  /** The protocol's pause, state and invariants: "aegis", or a loader of another preset. */
+  preset: "aegis" | (() => Promise<UpgradePreset<unknown>>);
+}
 
 /** The toolkit's section of hardhat.config.ts. */
 export interface AegisUserConfig {
@@ -7,12 +24,14 @@ export interface AegisUserConfig {
   developmentNetworks?: string[];
   /** Where records, journals and reports go; default `deployments` beside the config. */
   deploymentsDir?: string;
+  upgrade?: Partial<AegisUpgradeConfig>;
 }
 
 /** The section with its defaults filled in. */
 export interface AegisConfig {
   developmentNetworks: string[];
   deploymentsDir: string;
+  upgrade: Partial<AegisUpgradeConfig>;
 }
 
 declare module "hardhat/types/config" {
@@ -38,5 +57,6 @@ extendConfig((config: HardhatConfig, userConfig: Readonly<HardhatUserConfig>) =>
       process.env.AEGIS_DEPLOYMENTS_DIR ??
       user.deploymentsDir ??
       `${config.paths.root}/deployments`,
+    upgrade: user.upgrade ?? {},
   };
 });

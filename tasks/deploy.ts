@@ -1,13 +1,13 @@
 import { task } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
-import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
-import { layoutOfBytecode } from "../src/evm/contract-layout";
-import { assertRpcReachable } from "../src/evm/rpc";
-import { checkDeployInputs, deployProtocol } from "../src/aegis/deploy-protocol";
-import { seedBook } from "../src/aegis/seed-book";
 import { SeedUnavailableError } from "../src/evm/errors";
+import { assertRpcReachable } from "../src/evm/rpc";
+import { checkDeployInputs } from "../src/aegis/deploy-inputs";
 import { runTask } from "./run-task";
 import "./aegis-config";
+
+// Modules that import typechain-types are loaded inside the action: the types exist only after
+// the first compile, and `hardhat compile` itself loads this file.
 
 task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a transparent proxy)")
   .addOptionalParam(
@@ -35,6 +35,11 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
       // Refuse bad input before the compile and before anything is sent.
       checkDeployInputs(base);
       await hre.run("compile", { quiet: true });
+      const { deployProtocol } = await import("../src/aegis/deploy-protocol");
+      const { seedBook } = await import("../src/aegis/seed-book");
+      const { layoutOfBytecode } = await import("../src/evm/contract-layout");
+      const { readValidations } =
+        await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
       const artifact = await hre.artifacts.readArtifact("AegisEngineV1");
       const engineLayout = layoutOfBytecode(
         await readValidations(hre),

@@ -3,17 +3,12 @@
  * proxy, then writes the deployment record. Takes its dependencies as arguments so that it runs
  * without Hardhat's runtime; tasks/deploy.ts wires them.
  */
-import fs from "node:fs";
 import { ethers, type BaseContract, type ContractFactory, type Signer } from "ethers";
 import { AegisEngineV1__factory, MockToken__factory } from "../../typechain-types";
 import type { ContractLayout } from "../evm/contract-layout";
-import {
-  deploymentRecordPath,
-  writeDeploymentRecord,
-  type DeploymentRecord,
-} from "../evm/deployment-record";
-import { InvalidAddressError, RecordExistsError } from "../evm/errors";
+import { writeDeploymentRecord, type DeploymentRecord } from "../evm/deployment-record";
 import { DEFAULT_RATE_PER_SECOND, ENGINE_RECORD_NAME } from "./constants";
+import { checkDeployInputs } from "./deploy-inputs";
 
 /** What the deployment needs of OpenZeppelin's upgrades plugin (`hre.upgrades` satisfies it). */
 export interface ProxyDeployer {
@@ -49,27 +44,6 @@ export interface DeployProtocolParams {
 export interface DeployProtocolResult {
   record: DeploymentRecord;
   recordPath: string;
-}
-
-/** Checks the inputs that could refuse the deployment, before anything is sent. */
-export function checkDeployInputs(
-  params: Pick<
-    DeployProtocolParams,
-    "owner" | "deploymentsDir" | "networkName" | "isDevelopmentNetwork" | "force"
-  >,
-): { recordPath: string } {
-  if (params.owner !== undefined && !ethers.isAddress(params.owner)) {
-    throw new InvalidAddressError("--owner", params.owner);
-  }
-  const recordPath = deploymentRecordPath(
-    params.deploymentsDir,
-    params.networkName,
-    ENGINE_RECORD_NAME,
-  );
-  if (fs.existsSync(recordPath) && !params.isDevelopmentNetwork && !params.force) {
-    throw new RecordExistsError(recordPath, params.networkName);
-  }
-  return { recordPath };
 }
 
 /** Deploys tokens and the proxied engine, and writes deployments/<network>/AegisEngine.json. */
@@ -121,6 +95,7 @@ export async function deployProtocol(params: DeployProtocolParams): Promise<Depl
       block: receipt.blockNumber,
     },
     history: [],
+    implementations: [],
     tokens: { token0: await token0.getAddress(), token1: await token1.getAddress() },
     deployedAt: { block: receipt.blockNumber, timestamp: block?.timestamp ?? 0 },
     layout: params.engineLayout,

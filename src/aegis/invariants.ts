@@ -6,16 +6,9 @@
 import { BPS, MAX_LTV_BPS, UTILIZATION_CAP_BPS, WAD } from "./constants";
 import type { BookState } from "./book";
 import { isqrt, mulDiv } from "./math";
+import type { InvariantResult } from "../evm/upgrade-preset";
 
-/** The outcome of one invariant: whether it holds, and what was compared. */
-export interface InvariantResult {
-  id: string;
-  statement: string;
-  holds: boolean;
-  figures: Record<string, bigint | number | string | boolean>;
-  /** Present when it does not hold: what broke, naming the figures. */
-  violation?: string;
-}
+export type { InvariantResult };
 
 /** An invariant of one state of the book. */
 export interface BookInvariant {
@@ -165,7 +158,7 @@ const solvency: BookInvariant = {
 };
 
 const principalSum: BookInvariant = {
-  id: "CF-2",
+  id: "CF-2/sum",
   statement: "the sum of every vault's principal b_v equals B_L",
   check(book) {
     const sum = Object.values(book.vaults).reduce((a, v) => a + v.principal, 0n);

@@ -70,7 +70,7 @@ export async function runEffect<T>(
     throw error;
   }
 
-  const durationMs = Math.round(performance.now() - started);
+  const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   try {
     host.record({ type: "EFFECT_OUTCOME", step: stepId, scope, key, outcome, durationMs });
   } catch (error) {

@@ -5,12 +5,10 @@ import { reconcilePendingEffects } from "./effect-reconciler";
 import type { EngineEventBody, EngineEventListener } from "./engine-events";
 import type { EffectScope } from "./effect-types";
 import {
-  AegisError,
   InvalidVerifyResultError,
   LockLostError,
   NotJournalableError,
   PlanHashMismatchError,
-  isAegisError,
   toErrorRecord,
 } from "./errors";
 import { fullStepId } from "./ids";
@@ -594,9 +592,4 @@ function checkVerifyResult(
 
 function elapsedMs(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
-}
-
-/** Narrows an unknown thrown value for callers that only rethrow engine errors. */
-export function isEngineError(error: unknown): error is AegisError {
-  return isAegisError(error);
 }

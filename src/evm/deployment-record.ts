@@ -11,6 +11,13 @@ import { RecordInvalidError, RecordNotFoundError } from "./errors";
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address");
 const hash = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "a 32-byte hash");
 
+const layoutReference = z.object({
+  contract: z.string(),
+  solcVersion: z.string(),
+  storageLayoutHash: hash,
+  storage: z.unknown(),
+});
+
 const implementationEntry = z.object({
   contract: z.string(),
   implementation: address,
@@ -19,6 +26,9 @@ const implementationEntry = z.object({
   /** The run that installed it; absent for the first deployment. */
   runId: z.string().optional(),
 });
+
+/** A past implementation keeps its layout, so a rollback can restore the record exactly. */
+const historyEntry = implementationEntry.extend({ layout: layoutReference.optional() });
 
 export const deploymentRecordSchema = z.object({
   schemaVersion: z.literal(1),
@@ -33,20 +43,29 @@ export const deploymentRecordSchema = z.object({
   /** The implementation the proxy points at, with its contract name and code hash. */
   current: implementationEntry,
   /** Every implementation the proxy pointed at before `current`, oldest first. */
-  history: z.array(implementationEntry),
+  history: z.array(historyEntry),
+  /** Every implementation the toolkit deployed for this proxy, so an identical one is reused. */
+  implementations: z
+    .array(
+      z.object({
+        contract: z.string(),
+        address,
+        creationBytecodeHash: hash,
+        runtimeCodeHash: hash,
+        block: z.number().int().nonnegative(),
+      }),
+    )
+    .default([]),
   tokens: z.record(z.string(), address),
   deployedAt: z.object({ block: z.number().int().nonnegative(), timestamp: z.number().int() }),
   /** The storage layout of `current`, as OpenZeppelin's upgrades-core describes it. */
-  layout: z.object({
-    contract: z.string(),
-    solcVersion: z.string(),
-    storageLayoutHash: hash,
-    storage: z.unknown(),
-  }),
+  layout: layoutReference,
 });
 
 /** A parsed deployment record. */
 export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
+/** A record as written by code (defaults not yet applied). */
+export type DeploymentRecordInput = z.input<typeof deploymentRecordSchema>;
 /** One implementation a proxy pointed at. */
 export type ImplementationEntry = z.infer<typeof implementationEntry>;
 
@@ -84,7 +103,7 @@ export function readDeploymentRecord(recordPath: string, networkName: string): D
 }
 
 /** Writes a record atomically (temp file, fsync, rename), so a crash never leaves half a file. */
-export function writeDeploymentRecord(recordPath: string, record: DeploymentRecord): void {
+export function writeDeploymentRecord(recordPath: string, record: DeploymentRecordInput): void {
   fs.mkdirSync(path.dirname(recordPath), { recursive: true });
   const temp = `${recordPath}.${process.pid}.tmp`;
   const fd = fs.openSync(temp, "w");

@@ -133,3 +133,100 @@ export class SeedUnavailableError extends AegisError {
     );
   }
 }
+
+/** AEGIS-E307: the new implementation's storage layout or code is not upgrade safe. */
+export class IncompatibleUpgradeError extends AegisError {
+  /** Names both contracts and the first problems found. */
+  constructor(from: string, to: string, problems: string[]) {
+    super(
+      "AEGIS-E307",
+      `${to} cannot replace ${from}: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""}`,
+      "append new variables after all existing ones and keep types; npx hardhat aegis:layout shows every item",
+    );
+  }
+}
+
+/** AEGIS-E308: an invariant fails before anything was done: not the upgrade's fault. */
+export class InvariantAlreadyFailingError extends AegisError {
+  /** Names the failing invariants and their figures. */
+  constructor(violations: string[]) {
+    super(
+      "AEGIS-E308",
+      `invariants already fail before the upgrade: ${violations.join("; ")}`,
+      "repair the protocol's state first; an upgrade on a broken book would hide who broke it",
+    );
+  }
+}
+
+/** AEGIS-E312: a transaction the plan sent was mined but reverted. */
+export class TransactionRevertedError extends AegisError {
+  /** Names the transaction and the revert reason when the node gave one. */
+  constructor(label: string, hash: string, reason: string) {
+    super(
+      "AEGIS-E312",
+      `transaction ${label} (${hash}) reverted${reason ? `: ${reason}` : ""}`,
+      "nothing it would have changed was changed; fix the cause and resume the run to send it again",
+    );
+  }
+}
+
+/** AEGIS-E313: a transaction left without outcome by a crash cannot be found or ruled out. */
+export class TransactionUnreconcilableError extends AegisError {
+  /** Names the account and nonce that could not be accounted for. */
+  constructor(from: string, nonce: number, detail: string) {
+    super(
+      "AEGIS-E313",
+      `cannot tell whether the transaction from ${shortAddress(from)} with nonce ${nonce} happened: ${detail}`,
+      "look the account's transactions up in an explorer, then roll back or wipe the step",
+    );
+  }
+}
+
+/** AEGIS-E314: a proxy kind the checklist does not upgrade yet. */
+export class UnsupportedProxyKindError extends AegisError {
+  /** Names the proxy and its kind. */
+  constructor(proxy: string, kind: string) {
+    super(
+      "AEGIS-E314",
+      `proxy ${proxy} is a ${kind} proxy, which aegis:upgrade does not upgrade yet`,
+      "upgrade transparent proxies (with a ProxyAdmin), or add a plan for this kind",
+    );
+  }
+}
+
+/** AEGIS-E315: the record's implementation is not the one the proxy points at. */
+export class RecordOutOfDateError extends AegisError {
+  /** Names the record and both implementations. */
+  constructor(recordPath: string, recorded: string, actual: string) {
+    super(
+      "AEGIS-E315",
+      `${recordPath} says the proxy points at ${recorded}, but it points at ${actual}`,
+      "someone upgraded outside this toolkit: find out who, then update the record's current implementation and layout",
+    );
+  }
+}
+
+/** AEGIS-E316: there is no run to resume, roll back or show. */
+export class RunNotFoundError extends AegisError {
+  /** Names the run that was asked for and where runs live. */
+  constructor(runId: string, runsDir: string) {
+    super(
+      "AEGIS-E316",
+      `no run ${runId} under ${runsDir}`,
+      "npx hardhat aegis:status lists the runs of this network",
+    );
+  }
+}
+
+/** AEGIS-E319: the proxy's initializer version already reached what the reinitializer sets. */
+export class AlreadyReinitializedError extends AegisError {
+  /** Names the proxy and both versions. */
+  constructor(proxy: string, current: number, expected: number) {
+    super(
+      "AEGIS-E319",
+      `proxy ${proxy} is already initialized to version ${current}, so a reinitializer(${expected}) would revert`,
+      "an earlier upgrade's rollback leaves its reinitializer's writes: upgrade without the call, or to a version with reinitializer(" +
+        `${current + 1})`,
+    );
+  }
+}

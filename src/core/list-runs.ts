@@ -1,0 +1,63 @@
+import * as fs from "node:fs";
+
+import { isAegisError, toErrorRecord, type ErrorRecord } from "./errors";
+import { loadRun } from "./load-run";
+import { runDirOf, runsDirOf } from "./run-paths";
+import type { RunStatus } from "./run-state";
+
+/** One line of a run listing. */
+export type RunSummary =
+  | {
+      runId: string;
+      runDir: string;
+      readable: true;
+      planId: string;
+      planHash: string;
+      status: RunStatus;
+      dryRun: boolean;
+      startedAt: string;
+      updatedAt: string;
+      /** Steps completed (or skipped by a dry run) out of all steps. */
+      stepsDone: number;
+      stepsTotal: number;
+    }
+  | { runId: string; runDir: string; readable: false; error: ErrorRecord };
+
+/**
+ * Lists the runs under a base directory, oldest first (by start time, then id). A run whose
+ * journal cannot be read is listed with its error rather than hidden.
+ */
+export function listRuns(baseDir: string): RunSummary[] {
+  const runsDir = runsDirOf(baseDir);
+  if (!fs.existsSync(runsDir)) return [];
+  const summaries: RunSummary[] = [];
+  for (const entry of fs.readdirSync(runsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const runDir = runDirOf(baseDir, entry.name);
+    try {
+      const { state } = loadRun(runDir);
+      summaries.push({
+        runId: state.runId,
+        runDir,
+        readable: true,
+        planId: state.planId,
+        planHash: state.planHash,
+        status: state.status,
+        dryRun: state.dryRun,
+        startedAt: state.startedAt,
+        updatedAt: state.updatedAt,
+        stepsDone: state.steps.filter((step) => step.status === "completed" || step.status === "skipped").length,
+        stepsTotal: state.steps.length,
+      });
+    } catch (error) {
+      if (!isAegisError(error)) throw error;
+      summaries.push({ runId: entry.name, runDir, readable: false, error: toErrorRecord(error) });
+    }
+  }
+  return summaries.sort((a, b) => {
+    const keyA = a.readable ? a.startedAt : "";
+    const keyB = b.readable ? b.startedAt : "";
+    if (keyA !== keyB) return keyA < keyB ? -1 : 1;
+    return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
+  });
+}

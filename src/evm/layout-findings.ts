@@ -1,0 +1,185 @@
+/**
+ * Findings of a layout report, as data: a `kind` union whose every member has a stable code, a
+ * severity, a message and a hint (describeFinding's switch is checked complete by the compiler).
+ * `conflict` fails the report; `breaking` is an ABI change integrators will meet; `info` is news.
+ */
+
+/** Where a storage item lives, as the report prints it. */
+export interface ItemRef {
+  contract: string;
+  label: string;
+  type: string;
+  slot: string;
+  offset: number;
+  namespace?: string;
+}
+
+/** Every finding a layout report can carry. */
+export type LayoutFinding =
+  | { kind: "storage-inserted"; item: ItemRef }
+  | { kind: "storage-deleted"; item: ItemRef }
+  | { kind: "storage-replaced"; original: ItemRef; updated: ItemRef }
+  | { kind: "storage-renamed"; original: ItemRef; updated: ItemRef }
+  | { kind: "storage-type-changed"; original: ItemRef; updated: ItemRef; change: string }
+  | { kind: "storage-moved"; original: ItemRef; updated: ItemRef }
+  | { kind: "gap-misused"; original: ItemRef; updated: ItemRef }
+  | { kind: "namespace-deleted"; namespace: string; contract: string }
+  | {
+      kind: "namespace-slot-mismatch";
+      contract: string;
+      namespace: string;
+      computed: string;
+      constants: string[];
+    }
+  | { kind: "added-bytes-not-zero"; item: ItemRef; slot: string; word: string }
+  | { kind: "function-removed"; signature: string }
+  | { kind: "function-changed"; signature: string; change: string }
+  | { kind: "event-removed"; signature: string }
+  | { kind: "event-changed"; signature: string; change: string }
+  | { kind: "selector-clash"; signature: string; selector: string; clashesWith: string };
+
+/** How much a finding matters. */
+export type Severity = "conflict" | "breaking" | "info";
+
+/** A finding with its code, severity, message and hint, as written into reports. */
+export interface DescribedFinding {
+  code: string;
+  severity: Severity;
+  message: string;
+  hint: string;
+  finding: LayoutFinding;
+}
+
+function where(item: ItemRef): string {
+  const place = item.namespace ? `${item.namespace} ` : "";
+  return `${item.contract}.${item.label} (${item.type}, ${place}slot ${item.slot} offset ${item.offset})`;
+}
+
+/** The code, severity, message and hint of a finding. */
+export function describeFinding(finding: LayoutFinding): DescribedFinding {
+  const make = (code: string, severity: Severity, message: string, hint: string) => ({
+    code,
+    severity,
+    message,
+    hint,
+    finding,
+  });
+  switch (finding.kind) {
+    case "storage-inserted":
+      return make(
+        "LAYOUT-001",
+        "conflict",
+        `inserted ${where(finding.item)}: every item after it moves`,
+        "declare new variables after all existing ones (or take the room from a gap)",
+      );
+    case "storage-deleted":
+      return make(
+        "LAYOUT-002",
+        "conflict",
+        `deleted ${where(finding.item)}: later items move, or its value is left behind`,
+        "keep the variable (rename it to __deprecated_x if it is no longer used)",
+      );
+    case "storage-replaced":
+      return make(
+        "LAYOUT-003",
+        "conflict",
+        `replaced ${where(finding.original)} by ${where(finding.updated)}`,
+        "keep the original variable in its place; declare the new one at the end",
+      );
+    case "storage-renamed":
+      return make(
+        "LAYOUT-004",
+        "conflict",
+        `renamed ${where(finding.original)} to ${finding.updated.label} without an annotation`,
+        `annotate it /// @custom:oz-renamed-from ${finding.original.label} if the rename is intended`,
+      );
+    case "storage-type-changed":
+      return make(
+        "LAYOUT-005",
+        "conflict",
+        `changed the type of ${where(finding.original)} to ${finding.updated.type} (${finding.change})`,
+        "keep the type; if the new type reads the old bytes correctly, annotate it " +
+          `/// @custom:oz-retyped-from ${finding.original.type}`,
+      );
+    case "storage-moved":
+      return make(
+        "LAYOUT-006",
+        "conflict",
+        `moved ${where(finding.original)} to slot ${finding.updated.slot} offset ${finding.updated.offset}`,
+        "keep the order and sizes of earlier variables so that this one stays in place",
+      );
+    case "gap-misused":
+      return make(
+        "LAYOUT-007",
+        "conflict",
+        `gap ${where(finding.original)} shrank to ${finding.updated.type} but the items after ` +
+          "it do not line up",
+        "shrink the gap by exactly the slots the new variables take",
+      );
+    case "namespace-deleted":
+      return make(
+        "LAYOUT-008",
+        "conflict",
+        `namespace ${finding.namespace} of ${finding.contract} is gone: its values stay at the ` +
+          "old base slot and nothing reads them",
+        "keep the namespace id (and its struct) in the new version",
+      );
+    case "namespace-slot-mismatch":
+      return make(
+        "LAYOUT-009",
+        "conflict",
+        `${finding.contract}: ${finding.namespace} gives base slot ${finding.computed}, but the ` +
+          `contract's constant is ${finding.constants.join(", ")}`,
+        "recompute the constant from the ERC-7201 formula, or fix the annotation's id",
+      );
+    case "added-bytes-not-zero":
+      return make(
+        "LAYOUT-010",
+        "conflict",
+        `${where(finding.item)} is new, but slot ${finding.slot} already holds ${finding.word} ` +
+          "on chain: the new variable would start with a stale value",
+        "find what wrote there (a previous version, a delegatecall); move the variable or " +
+          "clear the slot in the reinitializer on purpose",
+      );
+    case "function-removed":
+      return make(
+        "ABI-001",
+        "breaking",
+        `function ${finding.signature} was removed`,
+        "integrators calling it will revert; keep it (deprecated) or announce the change",
+      );
+    case "function-changed":
+      return make(
+        "ABI-002",
+        "breaking",
+        `function ${finding.signature} changed: ${finding.change}`,
+        "integrators decoding its result or relying on its mutability must update",
+      );
+    case "event-removed":
+      return make(
+        "ABI-003",
+        "breaking",
+        `event ${finding.signature} was removed`,
+        "indexers listening for it will go silent; keep emitting it or announce the change",
+      );
+    case "event-changed":
+      return make(
+        "ABI-004",
+        "breaking",
+        `event ${finding.signature} changed: ${finding.change}`,
+        "indexers filtering on its topics must update",
+      );
+    case "selector-clash":
+      return make(
+        "ABI-005",
+        "conflict",
+        `function ${finding.signature} has selector ${finding.selector}, the same as ` +
+          `${finding.clashesWith}`,
+        "rename the function: behind a transparent proxy one of the two can never be called",
+      );
+    default: {
+      const unreachable: never = finding;
+      throw new Error(`unknown finding ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Keys of mappings: storage cannot list them, so a snapshot reads the entries of keys given in
+ * configuration or found in the contract's events (a lender's address in a Transfer, a vault's
+ * in VaultOpened, a role and its account in RoleGranted).
+ */
+import { ethers } from "ethers";
+import { InvalidKeySourceError, InvalidMappingKeyError } from "./layout-errors";
+import type { StorageReader } from "./storage-reader";
+import { parseTypeId } from "./storage-types";
+
+/** Keys per mapping path pattern; `[*]` in a pattern stands for any key of an outer mapping. */
+export type MappingKeys = Record<string, string[]>;
+
+/** Where to find the keys of a mapping: every value of the named arguments of an event. */
+export interface KeySource {
+  /** The mapping's path pattern, e.g. `balances` or `_roles[*].hasRole`. */
+  mapping: string;
+  /** A Solidity event signature, e.g. `event VaultOpened(address indexed vault)`. */
+  event: string;
+  /** Argument names whose values are keys. */
+  args: string[];
+  /** Leave out the zero value (a Transfer's `from` on a mint). */
+  skipZero?: boolean;
+}
+
+/** Finds the keys of each source in the logs of `address` between two blocks, inclusive. */
+export async function discoverMappingKeys(
+  reader: StorageReader,
+  address: string,
+  sources: KeySource[],
+  fromBlock: number,
+  toBlock: number,
+): Promise<MappingKeys> {
+  const prepared = sources.map((source) => {
+    let fragment: ethers.EventFragment;
+    try {
+      fragment = ethers.EventFragment.from(source.event);
+    } catch (error) {
+      throw new InvalidKeySourceError(source.mapping, source.event, (error as Error).message);
+    }
+    for (const arg of source.args) {
+      if (!fragment.inputs.some((input) => input.name === arg)) {
+        throw new InvalidKeySourceError(source.mapping, source.event, `no argument named ${arg}`);
+      }
+    }
+    return { source, fragment, iface: new ethers.Interface([fragment]) };
+  });
+  const logs = (await reader.batch(
+    prepared.map(({ fragment }) => ({
+      method: "eth_getLogs",
+      params: [
+        {
+          address,
+          topics: [fragment.topicHash],
+          fromBlock: ethers.toQuantity(fromBlock),
+          toBlock: ethers.toQuantity(toBlock),
+        },
+      ],
+    })),
+  )) as { topics: string[]; data: string }[][];
+  const keys: MappingKeys = {};
+  prepared.forEach(({ source, fragment, iface }, index) => {
+    const found = new Set(keys[source.mapping] ?? []);
+    for (const log of logs[index] ?? []) {
+      const decoded = iface.decodeEventLog(fragment, log.data, log.topics);
+      for (const arg of source.args) {
+        const value = normaliseKeyValue(decoded.getValue(arg));
+        if (source.skipZero && /^(0x0*|0|false)$/i.test(value)) continue;
+        found.add(value);
+      }
+    }
+    keys[source.mapping] = [...found];
+  });
+  return keys;
+}
+
+/** Merges key sets, keeping each key once per pattern. */
+export function mergeMappingKeys(...sets: (MappingKeys | undefined)[]): MappingKeys {
+  const merged: Record<string, Set<string>> = {};
+  for (const set of sets) {
+    for (const [pattern, keys] of Object.entries(set ?? {})) {
+      const target = (merged[pattern] ??= new Set());
+      for (const key of keys) target.add(key);
+    }
+  }
+  return Object.fromEntries(Object.entries(merged).map(([pattern, keys]) => [pattern, [...keys]]));
+}
+
+/** The keys configured for a mapping at `path`, from every pattern that matches it. */
+export function keysForMapping(keys: MappingKeys, path: string): string[] {
+  const found = new Set<string>();
+  for (const [pattern, list] of Object.entries(keys)) {
+    if (patternMatches(pattern, path)) for (const key of list) found.add(key);
+  }
+  return [...found];
+}
+
+/** Whether a path pattern (`*` any run of characters, `[*]` any one key) matches a path. */
+export function patternMatches(pattern: string, path: string): boolean {
+  if (!pattern.includes("*")) return pattern === path;
+  const source = pattern
+    .split(/(\[\*\]|\*)/)
+    .map((part) =>
+      part === "[*]"
+        ? "\\[[^\\]]*\\]"
+        : part === "*"
+          ? ".*"
+          : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+    )
+    .join("");
+  return new RegExp(`^${source}$`).test(path);
+}
+
+/** A key as it is written in a path: checksummed address, decimal integer, hex bytes, quoted text. */
+export interface EncodedKey {
+  /** The 32-byte (value types) or raw (string, bytes) encoding hashed with the mapping's slot. */
+  encoded: string;
+  /** How the key appears in a path, e.g. `[0xAbC…]`, `[42]`, `["alice"]`. */
+  display: string;
+}
+
+/** Encodes `key` as a key of the Solidity type `keyTypeId`. */
+export function encodeMappingKey(key: string, keyTypeId: string, mappingPath: string): EncodedKey {
+  const fail = () => new InvalidMappingKeyError(mappingPath, key, keyTypeId);
+  const { head } = parseTypeId(keyTypeId);
+  try {
+    if (/^t_(string|bytes)_/.test(keyTypeId)) {
+      const raw = keyTypeId.startsWith("t_string") ? ethers.toUtf8Bytes(key) : ethers.getBytes(key);
+      return {
+        encoded: ethers.hexlify(raw),
+        display: keyTypeId.startsWith("t_string") ? JSON.stringify(key) : ethers.hexlify(raw),
+      };
+    }
+    if (keyTypeId === "t_address" || keyTypeId === "t_address_payable" || head === "t_contract") {
+      const address = ethers.getAddress(key);
+      return { encoded: ethers.zeroPadValue(address, 32), display: address };
+    }
+    if (keyTypeId === "t_bool") {
+      if (key !== "true" && key !== "false") throw fail();
+      return { encoded: ethers.toBeHex(key === "true" ? 1 : 0, 32), display: key };
+    }
+    const numeric = /^t_(u?int)(\d+)$/.exec(keyTypeId);
+    if (numeric || head === "t_enum") {
+      const value = BigInt(key);
+      const bits = numeric ? Number(numeric[2]) : 8;
+      const signed = numeric?.[1] === "int";
+      const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
+      const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+      if (value < min || value > max) throw fail();
+      return {
+        encoded: ethers.toBeHex(BigInt.asUintN(256, value), 32),
+        display: value.toString(),
+      };
+    }
+    const fixed = /^t_bytes(\d+)$/.exec(keyTypeId);
+    if (fixed) {
+      const bytes = ethers.getBytes(key);
+      if (bytes.length !== Number(fixed[1])) throw fail();
+      return { encoded: ethers.zeroPadBytes(bytes, 32), display: ethers.hexlify(bytes) };
+    }
+  } catch (error) {
+    if (error instanceof InvalidMappingKeyError) throw error;
+    throw fail();
+  }
+  throw fail();
+}
+
+function normaliseKeyValue(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "boolean") return String(value);
+  return String(value);
+}

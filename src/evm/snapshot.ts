@@ -1,0 +1,389 @@
+/**
+ * A layout-aware snapshot of one contract's storage at one pinned block: the EIP-1967 slots, then
+ * every variable of the layout (linear and ERC-7201 namespaced) decoded by type, down to each
+ * struct member, array element, string and configured mapping entry. Slots are read in rounds
+ * (a dynamic array's length before its elements), each round in bulk through a StorageReader.
+ */
+import { ethers } from "ethers";
+import type { StorageLayout } from "@openzeppelin/upgrades-core";
+import { hashLayout } from "./contract-layout";
+import { StorageReadError } from "./layout-errors";
+import {
+  discoverMappingKeys,
+  encodeMappingKey,
+  keysForMapping,
+  mergeMappingKeys,
+  type KeySource,
+  type MappingKeys,
+} from "./mapping-keys";
+import {
+  createStorageReader,
+  type ReadMode,
+  type RpcEndpoint,
+  type StorageReader,
+  type StorageReaderOptions,
+} from "./storage-reader";
+import {
+  EIP1967_SLOTS,
+  addSlot,
+  arrayElementPosition,
+  arraySlotCount,
+  dataSlot,
+  extractBytes,
+  mappingValueSlot,
+  namespaceBaseSlot,
+  slotHex,
+} from "./storage-slots";
+import { describeType, storageBytes } from "./storage-types";
+
+/** The schema id written into every snapshot; bumped on any incompatible change. */
+export const SNAPSHOT_SCHEMA = "aegis.storage-snapshot/1";
+
+/** A decoded value: integers as decimal strings, addresses checksummed, bytes as 0x hex. */
+export type SnapshotValue = string | boolean;
+
+/** One decoded leaf of storage. */
+export interface SnapshotEntry {
+  /** e.g. `reserve0`, `vaults[0xAbC…].principal`, `erc7201:openzeppelin.storage.Pausable:_paused` */
+  path: string;
+  /** The slot (0x, 32 bytes) the value starts in; a long string's is its length slot. */
+  slot: string;
+  /** Byte offset within the slot, from its low-order end. */
+  offset: number;
+  /** Bytes the value occupies (a string's or bytes' length for those). */
+  bytes: number;
+  /** The Solidity type, e.g. `uint256`, `struct AegisEngineStorage.Vault`'s member type. */
+  type: string;
+  value: SnapshotValue;
+}
+
+/** A snapshot as written to JSON. */
+export interface StorageSnapshot {
+  schema: typeof SNAPSHOT_SCHEMA;
+  chainId: number;
+  address: string;
+  block: { number: number; hash: string; timestamp: number };
+  layout: { contract?: string; hash: string };
+  /** How the slots were read: state-override calls or batches of eth_getStorageAt. */
+  readMode: ReadMode;
+  /** Distinct slots read. */
+  slotsRead: number;
+  /** The keys every mapping was read for: pass them to the next snapshot to compare like with like. */
+  mappingKeys: MappingKeys;
+  /** What the snapshot left out (arrays or strings over the size limits). */
+  warnings: string[];
+  entries: SnapshotEntry[];
+}
+
+/** What to snapshot, where, and at which block. */
+export interface TakeSnapshotParams {
+  /** An HTTP URL, an in-process provider, or a reader already created (it keeps its mode). */
+  endpoint: RpcEndpoint | StorageReader;
+  address: string;
+  layout: StorageLayout;
+  /** The contract the layout belongs to, recorded in the snapshot. */
+  contract?: string;
+  /** The block to read at; default the latest, pinned once before anything is read. */
+  blockNumber?: number;
+  /** Keys given in configuration, per mapping path pattern. */
+  mappingKeys?: MappingKeys;
+  /** Events whose arguments are mapping keys; read from `fromBlock` to the pinned block. */
+  keySources?: KeySource[];
+  fromBlock?: number;
+  /** Arrays longer than this are cut to their first elements, with a warning. Default 100,000. */
+  maxArrayLength?: number;
+  /** Strings and bytes longer than this are recorded by length and hash only. Default 65,536. */
+  maxBytesLength?: number;
+  readerOptions?: StorageReaderOptions;
+}
+
+interface Walk {
+  path: string;
+  typeId: string;
+  slot: bigint;
+  offset: number;
+}
+
+type Pending =
+  | { kind: "value"; walk: Walk }
+  | { kind: "array-length"; walk: Walk; elementId: string }
+  | { kind: "bytes-head"; walk: Walk; text: boolean; label: string }
+  | { kind: "bytes-data"; walk: Walk; text: boolean; label: string; length: number };
+
+function isReader(endpoint: RpcEndpoint | StorageReader): endpoint is StorageReader {
+  return typeof endpoint === "object" && "read" in endpoint && "batch" in endpoint;
+}
+
+/** Takes a snapshot of `address` with `layout` at one pinned block. */
+export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageSnapshot> {
+  const reader = isReader(params.endpoint)
+    ? params.endpoint
+    : createStorageReader(params.endpoint, params.readerOptions);
+  const address = ethers.getAddress(params.address);
+  const maxArrayLength = BigInt(params.maxArrayLength ?? 100_000);
+  const maxBytesLength = params.maxBytesLength ?? 65_536;
+  const { layout } = params;
+
+  const [chainIdHex, latestHex] = (await reader.batch([
+    { method: "eth_chainId", params: [] },
+    { method: "eth_blockNumber", params: [] },
+  ])) as string[];
+  const blockNumber = params.blockNumber ?? Number(BigInt(latestHex!));
+  const blockTag = ethers.toQuantity(blockNumber);
+  const [block] = (await reader.batch([
+    { method: "eth_getBlockByNumber", params: [blockTag, false] },
+  ])) as ({ hash: string; timestamp: string } | null)[];
+  if (!block) {
+    throw new StorageReadError(reader.endpoint, `block ${blockNumber} does not exist`);
+  }
+
+  const discovered =
+    params.keySources && params.keySources.length > 0
+      ? await discoverMappingKeys(
+          reader,
+          address,
+          params.keySources,
+          params.fromBlock ?? 0,
+          blockNumber,
+        )
+      : {};
+  const mappingKeys = mergeMappingKeys(params.mappingKeys, discovered);
+
+  const entries: SnapshotEntry[] = [];
+  const warnings: string[] = [];
+  const words = new Map<bigint, bigint>();
+
+  const emit = (walk: Walk, type: string, bytes: number, value: SnapshotValue) =>
+    entries.push({
+      path: walk.path,
+      slot: slotHex(walk.slot),
+      offset: walk.offset,
+      bytes,
+      type,
+      value,
+    });
+
+  // Expands a variable down to what needs a read: value types, array lengths, string heads.
+  const expand = (walk: Walk, out: Pending[]): void => {
+    const info = describeType(layout, walk.typeId, walk.path);
+    switch (info.kind) {
+      case "value":
+        out.push({ kind: "value", walk });
+        return;
+      case "bytes":
+        out.push({ kind: "bytes-head", walk, text: info.text, label: info.label });
+        return;
+      case "struct":
+        for (const member of info.members) {
+          expand(
+            {
+              path: `${walk.path}.${member.label}`,
+              typeId: member.typeId,
+              slot: addSlot(walk.slot, member.slot),
+              offset: member.offset,
+            },
+            out,
+          );
+        }
+        return;
+      case "array":
+        if (info.length === undefined) {
+          out.push({ kind: "array-length", walk, elementId: info.elementId });
+        } else {
+          expandElements(walk, info.elementId, info.length, walk.slot, out);
+        }
+        return;
+      case "mapping":
+        for (const key of keysForMapping(mappingKeys, walk.path)) {
+          const { encoded, display } = encodeMappingKey(key, info.keyId, walk.path);
+          expand(
+            {
+              path: `${walk.path}[${display}]`,
+              typeId: info.valueId,
+              slot: mappingValueSlot(encoded, walk.slot),
+              offset: 0,
+            },
+            out,
+          );
+        }
+        return;
+    }
+  };
+
+  const expandElements = (
+    walk: Walk,
+    elementId: string,
+    length: bigint,
+    base: bigint,
+    out: Pending[],
+  ) => {
+    const elementBytes = storageBytes(layout, elementId, walk.path);
+    const count = length > maxArrayLength ? maxArrayLength : length;
+    if (count < length) {
+      warnings.push(`${walk.path}: ${length} elements, only the first ${count} read`);
+    }
+    for (let index = 0n; index < count; index++) {
+      const position = arrayElementPosition(base, index, elementBytes);
+      expand({ path: `${walk.path}[${index}]`, typeId: elementId, ...position }, out);
+    }
+  };
+
+  let frontier: Pending[] = [];
+  for (const [name, slot] of Object.entries(EIP1967_SLOTS)) {
+    frontier.push({
+      kind: "value",
+      walk: { path: `eip1967.${name}`, typeId: "t_address", slot, offset: 0 },
+    });
+  }
+  for (const item of layout.storage) {
+    expand(
+      {
+        path: item.label,
+        typeId: item.type,
+        slot: BigInt(item.slot ?? 0),
+        offset: item.offset ?? 0,
+      },
+      frontier,
+    );
+  }
+  for (const [location, items] of Object.entries(layout.namespaces ?? {})) {
+    const base = namespaceBaseSlot(location);
+    if (base === undefined) {
+      warnings.push(`${location}: not an erc7201 namespace, not read`);
+      continue;
+    }
+    for (const item of items) {
+      expand(
+        {
+          path: `${location}:${item.label}`,
+          typeId: item.type,
+          slot: addSlot(base, BigInt(item.slot ?? 0)),
+          offset: item.offset ?? 0,
+        },
+        frontier,
+      );
+    }
+  }
+
+  while (frontier.length > 0) {
+    const needed = new Set<bigint>();
+    for (const pending of frontier) {
+      if (pending.kind === "bytes-data") {
+        const first = dataSlot(pending.walk.slot);
+        const count = BigInt(Math.ceil(pending.length / 32));
+        for (let index = 0n; index < count; index++) needed.add(addSlot(first, index));
+      } else {
+        needed.add(pending.walk.slot);
+      }
+    }
+    const missing = [...needed].filter((slot) => !words.has(slot));
+    const values = await reader.read(address, missing, blockTag);
+    missing.forEach((slot, index) => words.set(slot, values[index]!));
+
+    const next: Pending[] = [];
+    for (const pending of frontier) {
+      const { walk } = pending;
+      const word = words.get(walk.slot) ?? 0n;
+      switch (pending.kind) {
+        case "value": {
+          const info = describeType(layout, walk.typeId, walk.path);
+          if (info.kind !== "value") break;
+          const raw = extractBytes(word, walk.offset, info.bytes);
+          emit(walk, info.label, info.bytes, decodeValue(raw, info));
+          break;
+        }
+        case "array-length": {
+          emit({ ...walk, path: `${walk.path}.length` }, "uint256", 32, word.toString());
+          expandElements(walk, pending.elementId, word, dataSlot(walk.slot), next);
+          break;
+        }
+        case "bytes-head": {
+          if ((word & 1n) === 0n) {
+            // Short form: the data sits in the high-order bytes, the low byte is length * 2.
+            const length = Number((word & 0xffn) / 2n);
+            const data = ethers.getBytes(slotHex(word)).slice(0, length);
+            emit(walk, pending.label, length, decodeBytes(data, pending.text));
+          } else {
+            const length = (word - 1n) / 2n;
+            if (length > BigInt(maxBytesLength)) {
+              warnings.push(`${walk.path}: ${length} bytes, longer than the limit, not read`);
+              emit(walk, pending.label, Number(length), `<${length} bytes not read>`);
+            } else {
+              next.push({ ...pending, kind: "bytes-data", length: Number(length) });
+            }
+          }
+          break;
+        }
+        case "bytes-data": {
+          const first = dataSlot(walk.slot);
+          const chunks: Uint8Array[] = [];
+          for (let index = 0; index * 32 < pending.length; index++) {
+            const dataWord = words.get(addSlot(first, BigInt(index))) ?? 0n;
+            chunks.push(ethers.getBytes(slotHex(dataWord)));
+          }
+          const data = ethers.getBytes(ethers.concat(chunks)).slice(0, pending.length);
+          emit(walk, pending.label, pending.length, decodeBytes(data, pending.text));
+          break;
+        }
+      }
+    }
+    frontier = next;
+  }
+
+  return {
+    schema: SNAPSHOT_SCHEMA,
+    chainId: Number(BigInt(chainIdHex!)),
+    address,
+    block: { number: blockNumber, hash: block.hash, timestamp: Number(BigInt(block.timestamp)) },
+    layout: { contract: params.contract, hash: hashLayout(layout) },
+    readMode: reader.mode ?? "override",
+    slotsRead: words.size,
+    mappingKeys,
+    warnings,
+    entries,
+  };
+}
+
+/** Turns a value type's raw bytes into its JSON value. */
+function decodeValue(
+  raw: bigint,
+  info: { bytes: number; encoding: string; enumMembers?: string[] },
+): SnapshotValue {
+  switch (info.encoding) {
+    case "uint":
+      return raw.toString();
+    case "int":
+      return BigInt.asIntN(info.bytes * 8, raw).toString();
+    case "bool":
+      return raw !== 0n;
+    case "address":
+      return ethers.getAddress(`0x${raw.toString(16).padStart(40, "0")}`);
+    case "enum":
+      return info.enumMembers?.[Number(raw)] ?? raw.toString();
+    default:
+      return `0x${raw.toString(16).padStart(info.bytes * 2, "0")}`;
+  }
+}
+
+function decodeBytes(data: Uint8Array, text: boolean): string {
+  if (!text) return ethers.hexlify(data);
+  try {
+    return ethers.toUtf8String(data);
+  } catch {
+    // Storage may hold bytes that are not UTF-8 even in a string; keep them exactly.
+    return ethers.hexlify(data);
+  }
+}
+
+/** The entry at `path`, or undefined. */
+export function snapshotValue(snapshot: StorageSnapshot, path: string): SnapshotValue | undefined {
+  return snapshot.entries.find((entry) => entry.path === path)?.value;
+}
+
+/** Serialises a snapshot for a file: stable key order, one entry per line for readable diffs. */
+export function snapshotToJson(snapshot: StorageSnapshot): string {
+  const { entries, ...head } = snapshot;
+  const body = entries.map((entry) => `    ${JSON.stringify(entry)}`).join(",\n");
+  const headText = JSON.stringify(head, null, 2).replace(/\n}$/, "");
+  return `${headText},\n  "entries": [\n${body}\n  ]\n}\n`;
+}

@@ -1,0 +1,32 @@
+/**
+ * What a protocol brings to the upgrade checklist: how to pause it, how to read its state at a
+ * block, and the invariants that state must satisfy before and after. AEGIS is one preset
+ * (src/aegis/preset.ts); another protocol supplies its own through the `aegis` config.
+ */
+import type { Provider } from "ethers";
+import type { DeploymentRecord } from "./deployment-record";
+
+/** The outcome of one invariant: whether it holds, and what was compared. */
+export interface InvariantResult {
+  id: string;
+  statement: string;
+  holds: boolean;
+  figures: Record<string, bigint | number | string | boolean>;
+  /** Present when it does not hold: what broke, naming the figures. */
+  violation?: string;
+}
+
+/** A protocol's part of the checklist; S is its state as read at one block (journalable). */
+export interface UpgradePreset<S> {
+  name: string;
+  /** Calldata of the pause and unpause calls, sent to the proxy by the signer. */
+  pauseData: string;
+  unpauseData: string;
+  isPaused(provider: Provider, proxy: string, blockTag?: number): Promise<boolean>;
+  /** Reads the protocol's state at a pinned block. */
+  readState(provider: Provider, record: DeploymentRecord, blockTag: number): Promise<S>;
+  /** Invariants of one state. */
+  checkState(state: S): InvariantResult[];
+  /** Invariants of one state after the upgrade plus those comparing it with the state before. */
+  compareStates(before: S, after: S): InvariantResult[];
+}

@@ -1,0 +1,135 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ethers } from "ethers";
+import { rpc, startHardhatNode, type LocalNode } from "../helpers/local-node";
+import { startAnvilNode } from "../helpers/anvil-node";
+import { runHardhat } from "../helpers/hardhat-cli";
+import { readDeploymentRecord } from "../../src/evm/deployment-record";
+import { createStorageReader } from "../../src/evm/storage-reader";
+import { takeSnapshot } from "../../src/evm/snapshot";
+import { readSnapshotFile } from "../../src/evm/snapshot-diff";
+import { readBook } from "../../src/aegis/book";
+import type { StorageLayout } from "@openzeppelin/upgrades-core";
+
+// The same checks against both node implementations: each speaks JSON-RPC batches and state
+// overrides a little differently, and the reader must get identical values from both.
+for (const [kind, start] of [
+  ["hardhat node", () => startHardhatNode()],
+  ["anvil", () => startAnvilNode()],
+] as const) {
+  describe(`aegis:snapshot and aegis:diff against ${kind}`, () => {
+    let node: LocalNode;
+    let dir: string;
+    const env = () => ({ AEGIS_LOCALHOST_URL: node.url, AEGIS_DEPLOYMENTS_DIR: dir });
+    const file = (name: string) => path.join(dir, name);
+
+    before(async () => {
+      node = await start();
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-snapshot-"));
+      const deployed = await runHardhat(
+        ["aegis:deploy", "--network", "localhost", "--seed"],
+        env(),
+      );
+      expect(deployed.code, deployed.stderr).to.equal(0);
+    });
+    after(async () => {
+      await node.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("snapshots the seeded engine with state-override calls, as the fallback reads it", async () => {
+      const result = await runHardhat(
+        ["aegis:snapshot", "--network", "localhost", "--out", file("a.json")],
+        env(),
+      );
+      expect(result.code, result.stderr).to.equal(0);
+      const snapshot = readSnapshotFile(file("a.json"));
+      expect(snapshot.readMode).to.equal("override");
+      const record = readDeploymentRecord(
+        path.join(dir, "localhost", "AegisEngine.json"),
+        "localhost",
+      );
+      const provider = new ethers.JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+      const book = await readBook(
+        provider,
+        {
+          proxy: record.proxy,
+          token0: record.tokens.token0!,
+          token1: record.tokens.token1!,
+          fromBlock: record.deployedAt.block,
+        },
+        snapshot.block.number,
+      );
+      provider.destroy();
+      const value = (p: string) => snapshot.entries.find((entry) => entry.path === p)?.value;
+      expect(value("borrowedL")).to.equal(book.borrowedL.toString());
+      expect(Object.keys(book.vaults).length).to.be.greaterThan(0);
+      for (const [vault, state] of Object.entries(book.vaults)) {
+        expect(value(`vaults[${vault}].idle1`)).to.equal(state.idle1.toString());
+      }
+      const fallback = await takeSnapshot({
+        endpoint: createStorageReader(node.url, { mode: "batch" }),
+        address: record.proxy,
+        layout: record.layout.storage as StorageLayout,
+        contract: record.current.contract,
+        blockNumber: snapshot.block.number,
+        mappingKeys: snapshot.mappingKeys,
+      });
+      expect(fallback.readMode).to.equal("batch");
+      expect(fallback.entries).to.deep.equal(snapshot.entries);
+    });
+
+    it("diffs two snapshots: unexpected changes fail, allow-listed ones pass", async () => {
+      const take = (out: string) =>
+        runHardhat(["aegis:snapshot", "--network", "localhost", "--out", file(out)], env());
+      expect((await take("b1.json")).code).to.equal(0);
+      // The pauser (the deployer, account 0) pauses: one flag in Pausable's namespace changes.
+      const record = readDeploymentRecord(
+        path.join(dir, "localhost", "AegisEngine.json"),
+        "localhost",
+      );
+      const accounts = (await rpc(node.url, "eth_accounts")) as string[];
+      await rpc(node.url, "eth_sendTransaction", [
+        { from: accounts[0], to: record.proxy, data: ethers.id("pause()").slice(0, 10) },
+      ]);
+      expect((await take("b2.json")).code).to.equal(0);
+
+      const strict = await runHardhat(["aegis:diff", file("b1.json"), file("b2.json")], env());
+      expect(strict.code).to.equal(1);
+      expect(strict.stdout).to.contain("UNEXPECTED erc7201:openzeppelin.storage.Pausable:_paused");
+      const allowed = await runHardhat(
+        [
+          "aegis:diff",
+          file("b1.json"),
+          file("b2.json"),
+          "--expect",
+          "erc7201:openzeppelin.storage.Pausable:_paused",
+        ],
+        env(),
+      );
+      expect(allowed.code, allowed.stdout + allowed.stderr).to.equal(0);
+    });
+
+    it("refuses an EOA, an unknown contract and a file that is not a snapshot, with codes", async () => {
+      const accounts = (await rpc(node.url, "eth_accounts")) as string[];
+      const eoa = await runHardhat(
+        ["aegis:snapshot", "--network", "localhost", "--target", accounts[3]!],
+        env(),
+      );
+      expect(eoa.code).to.equal(1);
+      expect(eoa.stderr).to.match(/^AEGIS-E305 /);
+      const unknown = await runHardhat(
+        ["aegis:snapshot", "--network", "localhost", "--contract", "NoSuchEngine"],
+        env(),
+      );
+      expect(unknown.code).to.equal(1);
+      expect(unknown.stderr).to.match(/^AEGIS-E306 /);
+      fs.writeFileSync(file("junk.json"), JSON.stringify({ schema: "other" }));
+      const junk = await runHardhat(["aegis:diff", file("junk.json"), file("junk.json")], env());
+      expect(junk.code).to.equal(1);
+      expect(junk.stderr).to.match(/^AEGIS-E326 /);
+    });
+  });
+}
