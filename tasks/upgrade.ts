@@ -10,6 +10,8 @@ import type { UpgradePlanInput } from "../src/evm/upgrade-plan";
 import type { UpgradePreset } from "../src/evm/upgrade-preset";
 import type { UpgradeRunDeps, UpgradeRunResult } from "../src/evm/upgrade-run";
 import { createRunRenderer } from "./render-run";
+import { crashPointListener } from "./crash-points";
+import type { EngineEvent } from "../src/core/engine-events";
 import { runTask } from "./run-task";
 import "./aegis-config";
 
@@ -105,8 +107,13 @@ async function runDeps(
     toLayout,
     recordPath,
     baseDir,
-    onEvent: createRunRenderer(json, (line) => console.log(line)),
+    onEvent: withCrashPoints(createRunRenderer(json, (line) => console.log(line))),
   };
+}
+
+function withCrashPoints(render: (event: EngineEvent) => void): (event: EngineEvent) => void {
+  const crash = crashPointListener();
+  return crash === undefined ? render : (event) => (render(event), crash(event));
 }
 
 function printPreview(preview: PlanPreview): void {

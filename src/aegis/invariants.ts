@@ -180,7 +180,7 @@ const priceKept: BookComparison = {
     return result(
       this,
       priceBefore === priceAfter,
-      { before: priceBefore, after: priceAfter },
+      { sharePrice: { before: priceBefore, after: priceAfter } },
       `share price ${priceBefore} -> ${priceAfter} (must not change)`,
     );
   },

@@ -3,9 +3,9 @@ import type { EffectScope, ReconcilePort, ReconcileResult } from "./effect-types
 import {
   EffectUnreconcilableError,
   InvalidReconcileResultError,
+  ReconcileFailedError,
   type AegisError,
   isAegisError,
-  StepThrewError,
 } from "./errors";
 import { findStep } from "./run-state";
 import { normalizeAwaiting, type Awaiting } from "./wait-signal";
@@ -52,7 +52,8 @@ export async function reconcilePendingEffects(
       checkResult(stepId, effect.key, result);
     } catch (error) {
       host.assertHealthy();
-      return { kind: "failed", error: isAegisError(error) ? error : new StepThrewError(error) };
+      if (isAegisError(error) && error.code === "AEGIS-E133") return { kind: "failed", error };
+      return { kind: "failed", error: new ReconcileFailedError(stepId, effect.key, error) };
     }
     if (result.status === "applied") {
       host.record({

@@ -302,6 +302,23 @@ export class InvalidReconcileResultError extends AegisError {
   }
 }
 
+/** AEGIS-E135: the reconcile port failed (e.g. the node or database was unreachable). */
+export class ReconcileFailedError extends AegisError {
+  /** Names the effect and the port's error. */
+  constructor(stepId: string, key: string, cause: unknown) {
+    const text = isAegisError(cause)
+      ? `${cause.code} ${cause.message}`
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
+    super(
+      "AEGIS-E135",
+      `could not find out whether effect ${key} of step ${stepId} was applied: ${firstLine(text)}`,
+      "fix the connection to the target, then resume the run (nothing was repeated)",
+    );
+  }
+}
+
 /**
  * AEGIS-E134: thrown by an effect's `apply` when it knows nothing was applied (for example a
  * check failed before a transaction was sent), so a retry may apply it again without asking

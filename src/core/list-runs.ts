@@ -46,7 +46,9 @@ export function listRuns(baseDir: string): RunSummary[] {
         dryRun: state.dryRun,
         startedAt: state.startedAt,
         updatedAt: state.updatedAt,
-        stepsDone: state.steps.filter((step) => step.status === "completed" || step.status === "skipped").length,
+        stepsDone: state.steps.filter(
+          (step) => step.status === "completed" || step.status === "skipped",
+        ).length,
         stepsTotal: state.steps.length,
       });
     } catch (error) {

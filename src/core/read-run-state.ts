@@ -34,7 +34,8 @@ export function readRunState(runDir: string): RunSnapshot {
     // An unreadable lock says nothing about this run; the lock commands report it.
     lock = undefined;
   }
-  const active = lock !== undefined && lock.owner.runId === loaded.state.runId && lockLiveness(lock) === "live";
+  const active =
+    lock !== undefined && lock.owner.runId === loaded.state.runId && lockLiveness(lock) === "live";
   const snapshot: RunSnapshot = { runDir, state: loaded.state, lines: loaded.lines.length, active };
   if (loaded.tornTail) snapshot.tornTail = loaded.tornTail;
   if (lock) snapshot.lock = lock;

@@ -38,10 +38,18 @@ const URL_SECRET_PARAM =
   /([?&](?:api[_-]?key|apikey|key|token|access[_-]?token|auth|secret|password|pass)=)[^&#\s]+/gi;
 const RPC_PATH_KEY = /((?:infura\.io\/v3|alchemy\.com\/v2|alchemyapi\.io\/v2)\/)[A-Za-z0-9_-]+/gi;
 
+// Journals use a small vocabulary of field names; remembering the verdict per name keeps the
+// guard cheap on every line. Bounded so that data-derived keys cannot grow it without limit.
+const secretKeyCache = new Map<string, boolean>();
+
 /** Whether a field name designates a secret whose value must never be journaled. */
 export function isSecretKey(key: string): boolean {
+  const cached = secretKeyCache.get(key);
+  if (cached !== undefined) return cached;
   const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-  return SECRET_KEY_PARTS.some((part) => normalized.includes(part));
+  const secret = SECRET_KEY_PARTS.some((part) => normalized.includes(part));
+  if (secretKeyCache.size < 10_000) secretKeyCache.set(key, secret);
+  return secret;
 }
 
 /** Removes credentials embedded in URLs inside a string (user:pass@, ?apiKey=, RPC path keys). */
@@ -78,9 +86,11 @@ function walk(value: unknown, path: string, paths: string[]): unknown {
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) return value;
-  let changed = false;
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
+  // Copy only once something changed: most journal lines hold no secret at all.
+  let out: Record<string, unknown> | undefined;
+  const entries = Object.entries(value);
+  for (let index = 0; index < entries.length; index += 1) {
+    const [key, field] = entries[index] as [string, unknown];
     const fieldPath = path ? `${path}.${key}` : key;
     let next: unknown;
     if (isSecretKey(key) && field !== undefined && field !== null && field !== REDACTED) {
@@ -89,13 +99,25 @@ function walk(value: unknown, path: string, paths: string[]): unknown {
     } else {
       next = walk(field, fieldPath, paths);
     }
-    if (next !== field) changed = true;
-    Object.defineProperty(out, key, {
-      value: next,
+    if (next !== field && out === undefined) {
+      out = {};
+      for (const [earlierKey, earlier] of entries.slice(0, index)) setOwn(out, earlierKey, earlier);
+    }
+    if (out !== undefined) setOwn(out, key, next);
+  }
+  return out ?? value;
+}
+
+/** Sets a field even when its name is "__proto__", which a plain assignment would swallow. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, {
+      value,
       enumerable: true,
       writable: true,
       configurable: true,
     });
+  } else {
+    target[key] = value;
   }
-  return changed ? out : value;
 }

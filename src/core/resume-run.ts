@@ -1,7 +1,7 @@
 import { InvalidOverrideError, RunNotResumableError } from "./errors";
 import type { ResumeIntent } from "./journal-messages";
 import type { ResumeRunOptions, RunResult } from "./run-options";
-import { RunSession, resultOf, rollbackCandidates } from "./run-session";
+import { RunSession, autoRollbackApplies, resultOf } from "./run-session";
 import { FINAL_RUN_STATUSES, findStep } from "./run-state";
 
 /**
@@ -14,10 +14,13 @@ import { FINAL_RUN_STATUSES, findStep } from "./run-state";
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
   const { session, loaded } = RunSession.reopen(options);
+  if (FINAL_RUN_STATUSES.includes(loaded.state.status)) {
+    session.abandon();
+    return resultOf(loaded.runDir, loaded.state);
+  }
   let begun = false;
   try {
     const state = loaded.state;
-    if (FINAL_RUN_STATUSES.includes(state.status)) return resultOf(loaded.runDir, state);
 
     const overrides = (options.overrides ?? []).map(({ step, reason }) => {
       const target = findStep(state, step);
@@ -28,49 +31,51 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
     });
     // With autoRollback, a failure or a stop is followed at once by a rollback; a crash in
     // between must not turn that into a retry, so the resume finishes what had started.
-    const pendingAutoRollback =
+    if (
       state.mode === "forward" &&
       state.status === "failed" &&
-      state.options.autoRollback &&
-      !state.dryRun &&
       overrides.length === 0 &&
-      rollbackCandidates(state).length > 0;
-    if (pendingAutoRollback) {
+      autoRollbackApplies(state)
+    ) {
       session.begin("rollback", loaded.tornTail);
       begun = true;
       const failed = state.failure ? findStep(state, state.failure.step) : undefined;
       await session.rollback(failed?.status === "stopped" ? "stop-verdict" : "failure");
-      return session.result();
-    }
-
-    if (state.mode === "forward") {
-      const blocked = state.steps.find(
-        (step) => step.status === "stopped" && !overrides.some((override) => override.step === step.id),
-      );
-      if (blocked) {
-        throw new RunNotResumableError(
-          state.runId,
-          `step ${blocked.id} verified stop`,
-          "roll the run back, or resume with an override for that step and a reason",
+    } else {
+      if (state.mode === "forward") {
+        const blocked = state.steps.find(
+          (step) =>
+            step.status === "stopped" && !overrides.some((override) => override.step === step.id),
         );
+        if (blocked) {
+          throw new RunNotResumableError(
+            state.runId,
+            `step ${blocked.id} verified stop`,
+            "roll the run back, or resume with an override for that step and a reason",
+          );
+        }
+      }
+      const intent: ResumeIntent =
+        state.mode === "forward" && state.status === "failed" ? "retry" : "continue";
+      session.begin(intent, loaded.tornTail);
+      begun = true;
+      for (const override of overrides) {
+        session.record({
+          type: "VERDICT_OVERRIDDEN",
+          step: override.step,
+          reason: override.reason,
+        });
+        session.emit({ type: "step.overridden", step: override.step, reason: override.reason });
+      }
+      if (session.state.mode === "rollback") {
+        await session.rollback(session.state.rollback?.reason ?? "requested");
+      } else {
+        await session.forward();
       }
     }
-
-    const intent: ResumeIntent = state.mode === "forward" && state.status === "failed" ? "retry" : "continue";
-    session.begin(intent, loaded.tornTail);
-    begun = true;
-    for (const override of overrides) {
-      session.record({ type: "VERDICT_OVERRIDDEN", step: override.step, reason: override.reason });
-      session.emit({ type: "step.overridden", step: override.step, reason: override.reason });
-    }
-    if (session.state.mode === "rollback") {
-      await session.rollback(session.state.rollback?.reason ?? "requested");
-    } else {
-      await session.forward();
-    }
-    return session.result();
   } finally {
     if (begun) session.close();
     else session.abandon();
   }
+  return session.result();
 }

@@ -12,14 +12,16 @@ export async function rollbackRun(options: RollbackRunOptions): Promise<RunResul
   let begun = false;
   try {
     const state = loaded.state;
-    if (state.status === "rolled-back") throw new RollbackRefusedError(state.runId, "it is already rolled back");
-    if (state.dryRun) throw new RollbackRefusedError(state.runId, "it is a dry run, which changed nothing");
+    if (state.status === "rolled-back")
+      throw new RollbackRefusedError(state.runId, "it is already rolled back");
+    if (state.dryRun)
+      throw new RollbackRefusedError(state.runId, "it is a dry run, which changed nothing");
     session.begin("rollback", loaded.tornTail);
     begun = true;
     await session.rollback(session.state.rollback?.reason ?? "requested");
-    return session.result();
   } finally {
     if (begun) session.close();
     else session.abandon();
   }
+  return session.result();
 }

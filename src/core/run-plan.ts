@@ -11,8 +11,9 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const session = RunSession.start(options);
   try {
     await session.forward();
-    return session.result();
   } finally {
     session.close();
   }
+  // After close, so the state includes the lock's release.
+  return session.result();
 }

@@ -76,14 +76,29 @@ export class RunSession implements ContextHost {
     const { runId, runDir } = createRunDir(options.baseDir, plan.id, clock());
     let lock: TargetLock;
     try {
-      lock = acquireTargetLock(options.baseDir, targetKey, runId, { now: options.now, ...options.lock });
+      lock = acquireTargetLock(options.baseDir, targetKey, runId, {
+        now: options.now,
+        ...options.lock,
+      });
     } catch (error) {
       fs.rmSync(runDir, { recursive: true, force: true });
       throw error;
     }
-    const session = new RunSession(runId, runDir, plan, durability, lock, undefined, options, undefined);
+    const session = new RunSession(
+      runId,
+      runDir,
+      plan,
+      durability,
+      lock,
+      undefined,
+      options,
+      undefined,
+    );
     try {
-      session.writer = JournalWriter.create(journalFileOf(runDir), session.writerOptions(targetKey));
+      session.writer = JournalWriter.create(
+        journalFileOf(runDir),
+        session.writerOptions(targetKey),
+      );
       session.record({
         type: "RUN_STARTED",
         journalVersion: JOURNAL_VERSION,
@@ -96,7 +111,13 @@ export class RunSession implements ContextHost {
         options: { autoRollback: options.autoRollback ?? true, durability },
         steps: preview.steps,
       });
-      session.emit({ type: "run.started", planId: plan.id, planHash, dryRun: options.dryRun ?? false, runDir });
+      session.emit({
+        type: "run.started",
+        planId: plan.id,
+        planHash,
+        dryRun: options.dryRun ?? false,
+        runDir,
+      });
       session.emit({ type: "run.preview", preview });
       session.recordLock();
     } catch (error) {
@@ -149,7 +170,11 @@ export class RunSession implements ContextHost {
   begin(intent: ResumeIntent, tornTail: TornTail | undefined): void {
     const file = journalFileOf(this.runDir);
     if (tornTail) truncateTornTail(file, tornTail);
-    this.writer = JournalWriter.open(file, this.state.lastSeq, this.writerOptions(this.state.targetKey));
+    this.writer = JournalWriter.open(
+      file,
+      this.state.lastSeq,
+      this.writerOptions(this.state.targetKey),
+    );
     this.record({ type: "RUN_RESUMED", planHash: this.state.planHash, intent });
     this.emit({ type: "run.resumed", intent, status: this.state.status });
     if (tornTail) {
@@ -257,13 +282,22 @@ export class RunSession implements ContextHost {
     });
   }
 
-  private async executeStep(step: Step<unknown>, id: string): Promise<"completed" | "failed" | "waiting"> {
+  private async executeStep(
+    step: Step<unknown>,
+    id: string,
+  ): Promise<"completed" | "failed" | "waiting"> {
     const attempt = this.step(id).attempts + 1;
     this.record({ type: "STEP_STARTED", step: id, attempt });
     this.emit({ type: "step.started", step: id, attempt });
     const started = performance.now();
-    const reconciled = await reconcilePendingEffects(this, id, "run", step.reconcile ?? this.plan.reconcile);
-    if (reconciled.kind === "pending") return this.stepWaiting(id, "run", reconciled.awaiting, started);
+    const reconciled = await reconcilePendingEffects(
+      this,
+      id,
+      "run",
+      step.reconcile ?? this.plan.reconcile,
+    );
+    if (reconciled.kind === "pending")
+      return this.stepWaiting(id, "run", reconciled.awaiting, started);
     if (reconciled.kind === "failed") return this.stepFailed(id, reconciled.error, started);
 
     const handle = createStepContext(this, this.step(id), attempt);
@@ -338,7 +372,12 @@ export class RunSession implements ContextHost {
     return "failed";
   }
 
-  private stepWaiting(id: string, scope: EffectScope, awaiting: Awaiting, started: number): "waiting" {
+  private stepWaiting(
+    id: string,
+    scope: EffectScope,
+    awaiting: Awaiting,
+    started: number,
+  ): "waiting" {
     this.record({ type: "STEP_WAITING", step: id, scope, awaiting });
     this.emit({ type: "step.waiting", step: id, scope, awaiting });
     this.emit({ type: "run.waiting", step: id, awaiting, durationMs: elapsedMs(started) });
@@ -348,10 +387,14 @@ export class RunSession implements ContextHost {
   private async afterFailure(reason: RollbackReason): Promise<void> {
     const failure = this.state.failure;
     if (failure) {
-      this.emit({ type: "run.failed", step: failure.step, error: failure.error, durationMs: this.sessionMs() });
+      this.emit({
+        type: "run.failed",
+        step: failure.step,
+        error: failure.error,
+        durationMs: this.sessionMs(),
+      });
     }
-    if (this.state.dryRun || !this.state.options.autoRollback) return;
-    if (rollbackCandidates(this.state).length === 0) return;
+    if (!autoRollbackApplies(this.state)) return;
     await this.rollback(reason);
   }
 
@@ -377,7 +420,10 @@ export class RunSession implements ContextHost {
         continue;
       }
       if (!step.rollback) {
-        const why = typeof state.undo === "object" && "irreversible" in state.undo ? state.undo.irreversible : undefined;
+        const why =
+          typeof state.undo === "object" && "irreversible" in state.undo
+            ? state.undo.irreversible
+            : undefined;
         this.record({
           type: "STEP_ROLLBACK_SKIPPED",
           step: id,
@@ -411,7 +457,8 @@ export class RunSession implements ContextHost {
       ["rollback", false],
     ] as const) {
       const reconciled = await reconcilePendingEffects(this, id, scope, port, missingPortOk);
-      if (reconciled.kind === "pending") return this.stepWaiting(id, "rollback", reconciled.awaiting, started);
+      if (reconciled.kind === "pending")
+        return this.stepWaiting(id, "rollback", reconciled.awaiting, started);
       if (reconciled.kind === "failed") return this.rollbackFailed(id, reconciled.error, started);
     }
     const handle = createRollbackContext(this, this.step(id), reason);
@@ -502,7 +549,12 @@ export class RunSession implements ContextHost {
         reason: takeover.reason,
       });
     } else {
-      this.record({ type: "LOCK_ACQUIRED", targetKey: record.targetKey, owner: record.owner, expiresAt: record.expiresAt });
+      this.record({
+        type: "LOCK_ACQUIRED",
+        targetKey: record.targetKey,
+        owner: record.owner,
+        expiresAt: record.expiresAt,
+      });
       this.emit({ type: "lock.acquired", targetKey: record.targetKey, owner: record.owner });
     }
     this.lock.startHeartbeat(() => this.emit({ type: "lock.lost", targetKey: record.targetKey }));
@@ -539,10 +591,25 @@ export function resultOf(runDir: string, state: RunState): RunResult {
     const { scope: _scope, ...awaiting } = state.awaiting;
     result.awaiting = awaiting;
   }
-  const failure = state.failure ?? (state.status === "rolled-back" ? state.rollback?.cause : undefined);
+  const failure =
+    state.failure ?? (state.status === "rolled-back" ? state.rollback?.cause : undefined);
   if (failure) result.failure = failure;
   return result;
 }
+
+/**
+ * Whether a failed run is rolled back without being asked: autoRollback is on, it is not a dry
+ * run, something may need undoing, and the failure is not an unknown outcome. When the engine
+ * cannot tell whether an effect happened (AEGIS-E131/E133/E135), undoing the rest blindly could
+ * make things worse: a person decides.
+ */
+export function autoRollbackApplies(state: RunState): boolean {
+  if (!state.options.autoRollback || state.dryRun) return false;
+  if (state.failure && OUTCOME_UNKNOWN_CODES.includes(state.failure.error.code)) return false;
+  return rollbackCandidates(state).length > 0;
+}
+
+const OUTCOME_UNKNOWN_CODES = ["AEGIS-E131", "AEGIS-E133", "AEGIS-E135"];
 
 /**
  * The steps a rollback must visit, last first: every step that changes the target (or has a
@@ -582,11 +649,17 @@ function checkVerifyResult(
   if (!ok) {
     let shown: string;
     try {
-      shown = JSON.stringify(result, (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value)) ?? "undefined";
+      shown =
+        JSON.stringify(result, (_key, value: unknown) =>
+          typeof value === "bigint" ? `${value}n` : value,
+        ) ?? "undefined";
     } catch {
       shown = String(result);
     }
-    throw new InvalidVerifyResultError(id, shown.length > 200 ? `${shown.slice(0, 197)}...` : shown);
+    throw new InvalidVerifyResultError(
+      id,
+      shown.length > 200 ? `${shown.slice(0, 197)}...` : shown,
+    );
   }
 }
 

@@ -291,12 +291,8 @@ function withGuard<T>(lockFile: string, fn: () => T): T | "busy" {
       fd = fs.openSync(guard, "wx");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      let age = 0;
-      try {
-        age = Date.now() - fs.statSync(guard).mtimeMs;
-      } catch {
-        continue; // removed meanwhile
-      }
+      const age = fileAgeMs(guard);
+      if (age === undefined) continue; // removed meanwhile
       if (age < GUARD_STALE_MS) return "busy";
       fs.rmSync(guard, { force: true });
     }
@@ -307,5 +303,13 @@ function withGuard<T>(lockFile: string, fn: () => T): T | "busy" {
     return fn();
   } finally {
     fs.rmSync(guard, { force: true });
+  }
+}
+
+function fileAgeMs(file: string): number | undefined {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
   }
 }

@@ -36,7 +36,8 @@ export async function wipeStep(options: WipeStepOptions): Promise<RunState> {
     const state = loaded.state;
     const step = findStep(state, options.step);
     if (!step) throw new WipeRefusedError(options.step, "it is not a step of this run");
-    if (FINAL_RUN_STATUSES.includes(state.status)) throw new WipeRefusedError(step.id, `the run is ${state.status}`);
+    if (FINAL_RUN_STATUSES.includes(state.status))
+      throw new WipeRefusedError(step.id, `the run is ${state.status}`);
     if (state.mode === "rollback") throw new WipeRefusedError(step.id, "the run is rolling back");
     if (step.status !== "failed" && step.status !== "waiting") {
       throw new WipeRefusedError(step.id, `it is ${step.status}`);

@@ -163,6 +163,16 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       value,
     });
 
+  const hashQueue: { child: Omit<Walk, "slot">; key: string; slot: bigint }[] = [];
+  // Mapping entries wait here until their slots are hashed, all at once, by the node.
+  const hashPending = async (out: Pending[]) => {
+    while (hashQueue.length > 0) {
+      const queued = hashQueue.splice(0, hashQueue.length);
+      const slots = await reader.hashPairs(address, queued, blockTag);
+      queued.forEach((entry, index) => expand({ ...entry.child, slot: slots[index]! }, out));
+    }
+  };
+
   // Expands a variable down to what needs a read: value types, array lengths, string heads.
   const expand = (walk: Walk, out: Pending[]): void => {
     const info = describeType(layout, walk.typeId, walk.path);
@@ -196,15 +206,13 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       case "mapping":
         for (const key of keysForMapping(mappingKeys, walk.path)) {
           const { encoded, display } = encodeMappingKey(key, info.keyId, walk.path);
-          expand(
-            {
-              path: `${walk.path}[${display}]`,
-              typeId: info.valueId,
-              slot: mappingValueSlot(encoded, walk.slot),
-              offset: 0,
-            },
-            out,
-          );
+          const child = { path: `${walk.path}[${display}]`, typeId: info.valueId, offset: 0 };
+          if (encoded.length === 66) {
+            // Hashed by the node in bulk before the next read (see hashPending).
+            hashQueue.push({ child, key: encoded, slot: walk.slot });
+          } else {
+            expand({ ...child, slot: mappingValueSlot(encoded, walk.slot) }, out);
+          }
         }
         return;
     }
@@ -265,6 +273,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
     }
   }
 
+  await hashPending(frontier);
   while (frontier.length > 0) {
     const needed = new Set<bigint>();
     for (const pending of frontier) {
@@ -327,6 +336,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
         }
       }
     }
+    await hashPending(next);
     frontier = next;
   }
 

@@ -7,6 +7,7 @@
  * A node that refuses state overrides (or answers them wrongly) is detected once, by a probe that
  * compares one slot with `eth_getStorageAt`, and is then read with batches of `eth_getStorageAt`.
  */
+import { ethers } from "ethers";
 import type { RpcRequester } from "./rpc";
 import { StorageReadError } from "./layout-errors";
 import { slotHex } from "./storage-slots";
@@ -38,6 +39,46 @@ import { slotHex } from "./storage-slots";
  */
 export const SLOT_READER_CODE = "0x60005b8036111560155780355481526020016002565b366000f3";
 
+/**
+ * The pair hasher, hand-assembled: for every 64-byte (key, slot) pair of its calldata it returns
+ * keccak256(key . slot), the slot of a mapping entry, so that the node (native code) hashes
+ * thousands of mapping keys instead of JavaScript. SHR needs Constantinople or later.
+ *
+ *   00 PUSH1 0x00      i = 0
+ *   02 JUMPDEST        loop:
+ *   03 DUP1            i, i
+ *   04 CALLDATASIZE    size, i, i
+ *   05 GT              size > i, i
+ *   06 ISZERO          !(size > i), i
+ *   07 PUSH1 0x23      end, !(size > i), i
+ *   09 JUMPI           i
+ *   0a PUSH1 0x40      64, i
+ *   0c DUP2            i, 64, i
+ *   0d PUSH1 0x00      0, i, 64, i
+ *   0f CALLDATACOPY    i                      (memory[0, 64) = the pair: scratch space)
+ *   10 PUSH1 0x40      64, i
+ *   12 PUSH1 0x00      0, 64, i
+ *   14 KECCAK256       hash, i
+ *   15 DUP2            i, hash, i
+ *   16 PUSH1 0x01      1, i, hash, i
+ *   18 SHR             i / 2, hash, i
+ *   19 PUSH1 0x40      64, i / 2, hash, i
+ *   1b ADD             64 + i / 2, hash, i
+ *   1c MSTORE          i                      (answers start after the scratch space)
+ *   1d PUSH1 0x40      64, i
+ *   1f ADD             i + 64
+ *   20 PUSH1 0x02      loop, i + 64
+ *   22 JUMP
+ *   23 JUMPDEST        end:
+ *   24 CALLDATASIZE    size
+ *   25 PUSH1 0x01      1, size
+ *   27 SHR             size / 2
+ *   28 PUSH1 0x40      64, size / 2
+ *   2a RETURN          return memory[64, 64 + size / 2)
+ */
+export const PAIR_HASHER_CODE =
+  "0x60005b8036111560235760408160003760406000208160011c604001526040016002565b3660011c6040f3";
+
 /** How storage is being read from a node. */
 export type ReadMode = "override" | "batch";
 
@@ -48,6 +89,8 @@ export type RpcEndpoint = string | RpcRequester;
 export interface StorageReaderOptions {
   /** Keys per `eth_call`: the Hardhat node caps a call at 16,777,216 gas, ~2,650 gas a key. */
   keysPerCall?: number;
+  /** Pairs per hashing `eth_call` (~1,100 gas a pair, most of it calldata). */
+  pairsPerCall?: number;
   /** Gas given to each reading call. */
   callGas?: bigint;
   /** `eth_getStorageAt` requests per JSON-RPC batch in the fallback. */
@@ -76,10 +119,19 @@ export interface StorageReader {
   read(address: string, slots: bigint[], blockTag: string): Promise<bigint[]>;
   /** Sends a batch of requests and returns their results in order (throws on any error). */
   batch(calls: RpcCall[]): Promise<unknown[]>;
+  /** keccak256(key . slot) of every pair (32-byte keys): mapping entry slots, hashed by the node. */
+  hashPairs(address: string, pairs: HashPair[], blockTag: string): Promise<bigint[]>;
+}
+
+/** A 32-byte encoded mapping key (0x hex) and the mapping's slot. */
+export interface HashPair {
+  key: string;
+  slot: bigint;
 }
 
 const DEFAULTS = {
   keysPerCall: 4_000,
+  pairsPerCall: 5_000,
   callGas: 16_000_000n,
   readsPerBatch: 1_000,
   maxBodyBytes: 1_500_000,
@@ -167,6 +219,31 @@ export function createStorageReader(
       return mode;
     },
     batch,
+    async hashPairs(address, pairs, blockTag) {
+      if (pairs.length === 0) return [];
+      if (mode === undefined) remember(await probe(address, pairs[0]!.slot, blockTag));
+      if (mode !== "override") {
+        return pairs.map((pair) =>
+          BigInt(ethers.keccak256(ethers.concat([pair.key, slotHex(pair.slot)]))),
+        );
+      }
+      const groups = chunk(pairs, settings.pairsPerCall);
+      const results = await batch(
+        groups.map((group) => ({
+          method: "eth_call",
+          params: [
+            {
+              to: address,
+              data: `0x${group.map((pair) => pair.key.slice(2) + slotHex(pair.slot).slice(2)).join("")}`,
+              gas: `0x${settings.callGas.toString(16)}`,
+            },
+            blockTag,
+            { [address]: { code: PAIR_HASHER_CODE } },
+          ],
+        })),
+      );
+      return results.flatMap((result, index) => splitWords(result, groups[index]!.length, label));
+    },
     async read(address, slots, blockTag) {
       if (slots.length === 0) return [];
       if (mode === undefined) remember(await probe(address, slots[0]!, blockTag));

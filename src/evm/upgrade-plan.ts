@@ -81,7 +81,8 @@ function invariantFigures(results: InvariantResult[]): Record<string, unknown> {
   const figures: Record<string, unknown> = {};
   for (const result of results) {
     figures[result.id] = result.holds ? "holds" : `FAILS: ${result.violation}`;
-    for (const [name, value] of Object.entries(result.figures)) figures[`${result.id} ${name}`] = value;
+    for (const [name, value] of Object.entries(result.figures))
+      figures[`${result.id} ${name}`] = value;
   }
   return figures;
 }
@@ -494,6 +495,15 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     phase: "stabilize",
     changesTarget: false,
     async run(ctx) {
+      if (!ctx.hasOutput("upgrade")) {
+        return {
+          fromBlock: 0,
+          toBlock: 0,
+          adminEvents: [],
+          results: [],
+          skipped: "no upgrade was sent (dry run)",
+        };
+      }
       const upgradeBlock = (ctx.output("upgrade") as { tx: TransactionOutcome }).tx.block;
       const untilBlock = upgradeBlock + input.monitorBlocks;
       const latest = await provider.getBlockNumber();
@@ -520,6 +530,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       return { fromBlock: upgradeBlock + 1, toBlock: latest, adminEvents, results };
     },
     verify({ result }) {
+      if ("skipped" in result) return { verdict: "go", figures: {}, message: result.skipped };
       const broken = failing(result.results);
       const figures = {
         blocks: `${result.fromBlock}..${result.toBlock}`,
@@ -549,8 +560,11 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     recordInvariants,
     deployImplementation,
     upgrade,
-    verifyStorage,
+    // The invariants come before the value-by-value storage diff: a reinitializer that corrupts
+    // state is then named by the economic damage it does (LU-3: the share price moved), and the
+    // diff still catches what no invariant covers.
     invariants,
+    verifyStorage,
     unpause,
     monitor,
   ] as Step<unknown>[];

@@ -6,12 +6,16 @@
 import type { Provider } from "ethers";
 import type { DeploymentRecord } from "./deployment-record";
 
+/** One figure an invariant compared. */
+export type InvariantFigure = bigint | number | string | boolean;
+
 /** The outcome of one invariant: whether it holds, and what was compared. */
 export interface InvariantResult {
   id: string;
   statement: string;
   holds: boolean;
-  figures: Record<string, bigint | number | string | boolean>;
+  /** Figures compared; a comparison of two states gives { before, after } pairs. */
+  figures: Record<string, InvariantFigure | { before: InvariantFigure; after: InvariantFigure }>;
   /** Present when it does not hold: what broke, naming the figures. */
   violation?: string;
 }

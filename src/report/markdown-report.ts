@@ -26,15 +26,19 @@ export function renderMarkdownReport(report: RunReport): string {
 
   if (report.failure) {
     const { failure } = report;
-    out.push(`> **${failure.scope === "rollback" ? "Rollback failed" : "Blocked"} at ${failure.step}:** ` +
-      `${failure.error.code} ${inline(failure.error.message)}  `);
+    out.push(
+      `> **${failure.scope === "rollback" ? "Rollback failed" : "Blocked"} at ${failure.step}:** ` +
+        `${failure.error.code} ${inline(failure.error.message)}  `,
+    );
     out.push(`> hint: ${inline(failure.error.hint)}`);
     out.push("");
   }
   if (report.awaiting) {
     const { awaiting } = report;
-    out.push(`> **Waiting at ${awaiting.step}:** ${inline(awaiting.reason)}` +
-      `${awaiting.until ? ` (until ${awaiting.until})` : ""}. Resume the run once it is met.`);
+    out.push(
+      `> **Waiting at ${awaiting.step}:** ${inline(awaiting.reason)}` +
+        `${awaiting.until ? ` (until ${awaiting.until})` : ""}. Resume the run once it is met.`,
+    );
     out.push("");
   }
 
@@ -63,7 +67,8 @@ export function renderMarkdownReport(report: RunReport): string {
   out.push("");
   const forward = report.changes.filter((change) => change.scope === "run");
   const backward = report.changes.filter((change) => change.scope === "rollback");
-  if (forward.length === 0) out.push(report.run.dryRun ? "Nothing (dry run)." : "No effect was applied to the target.");
+  if (forward.length === 0)
+    out.push(report.run.dryRun ? "Nothing (dry run)." : "No effect was applied to the target.");
   for (const change of forward) out.push(changeLine(change));
   out.push("");
 
@@ -71,17 +76,25 @@ export function renderMarkdownReport(report: RunReport): string {
     const { rollback } = report;
     out.push("## Rollback");
     out.push("");
-    out.push(`Reason: ${rollback.reason}${rollback.cause ? ` (${rollback.cause.step}: ${rollback.cause.error.code})` : ""}; ` +
-      `status: **${rollback.status}**.`);
+    out.push(
+      `Reason: ${rollback.reason}${rollback.cause ? ` (${rollback.cause.step}: ${rollback.cause.error.code})` : ""}; ` +
+        `status: **${rollback.status}**.`,
+    );
     out.push("");
     out.push("| Step | Rollback | Duration |");
     out.push("|---|---|---:|");
     for (const id of rollback.steps) {
       const step = report.steps.find((candidate) => candidate.id === id);
       if (!step) continue;
-      const detail = step.rollback.skipped ? ` (${cell(step.rollback.skipped)})` : step.rollback.error ? ` (${step.rollback.error.code})` : "";
-      out.push(`| ${stepName(step)} | ${step.rollback.status}${detail} | ` +
-        `${step.rollback.durationMs === undefined ? "" : formatDuration(step.rollback.durationMs)} |`);
+      const detail = step.rollback.skipped
+        ? ` (${cell(step.rollback.skipped)})`
+        : step.rollback.error
+          ? ` (${step.rollback.error.code})`
+          : "";
+      out.push(
+        `| ${stepName(step)} | ${step.rollback.status}${detail} | ` +
+          `${step.rollback.durationMs === undefined ? "" : formatDuration(step.rollback.durationMs)} |`,
+      );
     }
     out.push("");
     if (backward.length > 0) {
@@ -94,15 +107,19 @@ export function renderMarkdownReport(report: RunReport): string {
 
   out.push("## Cannot be fully undone");
   out.push("");
-  if (report.notFullyReversible.length === 0) out.push("Every step that changes the target can be rolled back.");
+  if (report.notFullyReversible.length === 0)
+    out.push("Every step that changes the target can be rolled back.");
   for (const item of report.notFullyReversible) {
-    out.push(`- **${item.step}** — ${item.undo}: ${inline(item.why)}${item.executed ? " (executed in this run)" : " (not executed)"}`);
+    out.push(
+      `- **${item.step}** — ${item.undo}: ${inline(item.why)}${item.executed ? " (executed in this run)" : " (not executed)"}`,
+    );
   }
   out.push("");
 
   out.push("## What a reviewer should look at");
   out.push("");
-  if (report.review.length === 0) out.push("Nothing unusual: every checkpoint said go and no recovery was needed.");
+  if (report.review.length === 0)
+    out.push("Nothing unusual: every checkpoint said go and no recovery was needed.");
   for (const finding of report.review) {
     out.push(`- ${severityMark(finding.severity)} ${inline(finding.message)}  `);
     out.push(`  ${inline(finding.hint)}`);
@@ -116,7 +133,8 @@ function stepName(step: ReportStep): string {
 }
 
 function statusText(step: ReportStep): string {
-  if (step.status === "skipped") return `skipped${step.description ? `: would ${cell(step.description.replace(/^would\s+/i, ""))}` : ""}`;
+  if (step.status === "skipped")
+    return `skipped${step.description ? `: would ${cell(step.description.replace(/^would\s+/i, ""))}` : ""}`;
   const retries = step.attempts > 1 ? ` (${step.attempts} attempts)` : "";
   const error = step.error ? ` ${step.error.code}` : "";
   const rolledBack = step.rollback.status === "rolled-back" ? ", rolled back" : "";
@@ -138,9 +156,13 @@ function keyFigures(step: ReportStep): string {
     if (isRecord(value) && "before" in value && "after" in value) {
       parts.push(`${name} ${formatValue(value.before)} → ${formatValue(value.after)}`);
     } else if (isRecord(value) && value.kind === "threshold") {
-      parts.push(`${name} ${formatValue(value.actual)} (${String(value.verdict)}; acceptable ${formatValue(value.acceptable)}, critical ${formatValue(value.critical)})`);
+      parts.push(
+        `${name} ${formatValue(value.actual)} (${String(value.verdict)}; acceptable ${formatValue(value.acceptable)}, critical ${formatValue(value.critical)})`,
+      );
     } else if (isRecord(value) && value.kind === "exact") {
-      parts.push(`${name} ${formatValue(value.actual)} (${String(value.verdict)}; expected ${formatValue(value.expected)})`);
+      parts.push(
+        `${name} ${formatValue(value.actual)} (${String(value.verdict)}; expected ${formatValue(value.expected)})`,
+      );
     } else {
       parts.push(`${name} ${formatValue(value)}`);
     }
@@ -151,8 +173,10 @@ function keyFigures(step: ReportStep): string {
 }
 
 function beforeAfterRow(row: BeforeAfter): string {
-  return `| \`${row.step.slice(row.step.indexOf("#") + 1)}\` | ${cell(row.figure)} | ${cell(formatValue(row.before))} | ` +
-    `${cell(formatValue(row.after))} | ${row.changed ? "**yes**" : "no"} |`;
+  return (
+    `| \`${row.step.slice(row.step.indexOf("#") + 1)}\` | ${cell(row.figure)} | ${cell(formatValue(row.before))} | ` +
+    `${cell(formatValue(row.after))} | ${row.changed ? "**yes**" : "no"} |`
+  );
 }
 
 function changeLine(change: ReportChange): string {
@@ -163,7 +187,11 @@ function changeLine(change: ReportChange): string {
 }
 
 function severityMark(severity: "info" | "warning" | "critical"): string {
-  return severity === "critical" ? "✖ **critical**" : severity === "warning" ? "⚠ **warning**" : "ℹ info";
+  return severity === "critical"
+    ? "✖ **critical**"
+    : severity === "warning"
+      ? "⚠ **warning**"
+      : "ℹ info";
 }
 
 /** A compact, deterministic text for any journaled value. */
@@ -173,11 +201,12 @@ export function formatValue(value: unknown, limit = 120): string {
   else if (typeof value === "bigint") text = value.toString();
   else if (value === undefined) text = "—";
   else {
-    text = JSON.stringify(value, (_key, inner: unknown) => {
-      if (typeof inner === "bigint") return inner.toString();
-      if (inner instanceof Uint8Array) return `0x${Buffer.from(inner).toString("hex")}`;
-      return inner;
-    }) ?? String(value);
+    text =
+      JSON.stringify(value, (_key, inner: unknown) => {
+        if (typeof inner === "bigint") return inner.toString();
+        if (inner instanceof Uint8Array) return `0x${Buffer.from(inner).toString("hex")}`;
+        return inner;
+      }) ?? String(value);
   }
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }

@@ -35,7 +35,11 @@ export type ReviewFinding =
 export type Severity = "info" | "warning" | "critical";
 
 /** A finding with its severity, message and hint, ready to show. */
-export type DescribedFinding = ReviewFinding & { severity: Severity; message: string; hint: string };
+export type DescribedFinding = ReviewFinding & {
+  severity: Severity;
+  message: string;
+  hint: string;
+};
 
 /** The severity, one-line message and hint of a finding. */
 export function describeFinding(finding: ReviewFinding): DescribedFinding {
@@ -160,7 +164,11 @@ export function collectFindings(state: RunState): DescribedFinding[] {
   }
   for (const lock of state.locks) {
     if (lock.event === "taken-over" && lock.previousOwner && lock.reason) {
-      findings.push({ kind: "lock-taken-over", previousOwner: lock.previousOwner, reason: lock.reason });
+      findings.push({
+        kind: "lock-taken-over",
+        previousOwner: lock.previousOwner,
+        reason: lock.reason,
+      });
     }
   }
   for (const failure of state.failures) {
@@ -176,14 +184,27 @@ export function collectFindings(state: RunState): DescribedFinding[] {
   for (const step of state.steps) {
     const verification = step.verification;
     if (verification?.verdict === "warn") {
-      findings.push({ kind: "verdict-warn", step: step.id, ...optional("message", verification.message) });
+      findings.push({
+        kind: "verdict-warn",
+        step: step.id,
+        ...optional("message", verification.message),
+      });
     }
     if (verification?.verdict === "stop") {
-      findings.push({ kind: "verdict-stop", step: step.id, ...optional("message", verification.message) });
+      findings.push({
+        kind: "verdict-stop",
+        step: step.id,
+        ...optional("message", verification.message),
+      });
     }
-    if (step.overridden) findings.push({ kind: "verdict-overridden", step: step.id, reason: step.overridden.reason });
+    if (step.overridden)
+      findings.push({ kind: "verdict-overridden", step: step.id, reason: step.overridden.reason });
     if (step.skipped) {
-      findings.push({ kind: "dry-run-skipped", step: step.id, ...optional("description", step.skipped.description) });
+      findings.push({
+        kind: "dry-run-skipped",
+        step: step.id,
+        ...optional("description", step.skipped.description),
+      });
     }
     for (const effect of [...step.effects, ...step.rollback.effects]) {
       for (const reconciliation of effect.reconciliations) {
@@ -195,13 +216,23 @@ export function collectFindings(state: RunState): DescribedFinding[] {
           result: reconciliation.result,
         });
       }
-      if (effect.status === "failed" || (effect.status === "intent" && state.status !== "waiting")) {
-        findings.push({ kind: "effect-outcome-unknown", step: step.id, key: effect.key, scope: effect.scope });
+      if (
+        effect.status === "failed" ||
+        (effect.status === "intent" && state.status !== "waiting")
+      ) {
+        findings.push({
+          kind: "effect-outcome-unknown",
+          step: step.id,
+          key: effect.key,
+          scope: effect.scope,
+        });
       }
     }
     const undo = step.undo;
-    const why = typeof undo === "object" ? ("partial" in undo ? undo.partial : undo.irreversible) : undefined;
-    const changed = step.changesTarget && (step.status === "completed" || step.status === "stopped");
+    const why =
+      typeof undo === "object" ? ("partial" in undo ? undo.partial : undo.irreversible) : undefined;
+    const changed =
+      step.changesTarget && (step.status === "completed" || step.status === "stopped");
     if (step.rollback.status === "skipped" && step.rollback.skipped?.reason === "irreversible") {
       findings.push({ kind: "change-not-undone", step: step.id, ...optional("why", why) });
     } else if (changed && why !== undefined) {
@@ -211,7 +242,8 @@ export function collectFindings(state: RunState): DescribedFinding[] {
         findings.push({ kind: "irreversible-change", step: step.id, why });
       }
     }
-    if (step.rollback.error) findings.push({ kind: "rollback-failed", step: step.id, error: step.rollback.error });
+    if (step.rollback.error)
+      findings.push({ kind: "rollback-failed", step: step.id, error: step.rollback.error });
   }
   for (const wipe of state.wipes) {
     findings.push({

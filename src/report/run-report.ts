@@ -3,7 +3,13 @@ import type { ErrorRecord } from "../core/errors";
 import { journalValuesEqual } from "../core/json-codec";
 import type { Phase } from "../core/phases";
 import type { Verdict } from "../core/plan-types";
-import type { RunState, RunStatus, StepRollbackStatus, StepState, StepStatus } from "../core/run-state";
+import type {
+  RunState,
+  RunStatus,
+  StepRollbackStatus,
+  StepState,
+  StepStatus,
+} from "../core/run-state";
 import type { Awaiting } from "../core/wait-signal";
 import { collectFindings, type DescribedFinding } from "./review-findings";
 
@@ -37,7 +43,12 @@ export interface ReportStep {
   awaiting?: Awaiting;
   effectsApplied: number;
   artifacts: Array<{ name: string; path: string; sha256: string; bytes: number }>;
-  rollback: { status: StepRollbackStatus; durationMs?: number; error?: ErrorRecord; skipped?: string };
+  rollback: {
+    status: StepRollbackStatus;
+    durationMs?: number;
+    error?: ErrorRecord;
+    skipped?: string;
+  };
 }
 
 /** A figure reported as { before, after } (or a gate's baseline and actual). */
@@ -127,14 +138,24 @@ export function buildRunReport(state: RunState): RunReport {
       activeMs: round(
         state.steps.reduce(
           (sum, step) =>
-            sum + (step.durationMs ?? 0) + (step.verification?.durationMs ?? 0) + (step.rollback.durationMs ?? 0),
+            sum +
+            (step.durationMs ?? 0) +
+            (step.verification?.durationMs ?? 0) +
+            (step.rollback.durationMs ?? 0),
           0,
         ),
       ),
     },
     steps,
     beforeAfter: state.steps.flatMap(beforeAfterOf),
-    changes: state.steps.flatMap((step) => [...step.effects, ...step.rollback.effects].map((effect) => changeOf(step, effect))),
+    // Forward effects in plan order, then rollback effects in the order the rollback ran.
+    changes: [
+      ...state.steps.flatMap((step) => step.effects.map((effect) => changeOf(step, effect))),
+      ...(state.rollback?.steps ?? []).flatMap((id) => {
+        const step = state.steps[state.stepIndex[id] ?? -1];
+        return step ? step.rollback.effects.map((effect) => changeOf(step, effect)) : [];
+      }),
+    ],
     notFullyReversible: state.steps.flatMap((step) => {
       if (!step.changesTarget || step.undo === "reversible") return [];
       const partial = "partial" in step.undo;
@@ -143,7 +164,8 @@ export function buildRunReport(state: RunState): RunReport {
           step: step.id,
           undo: partial ? ("partial" as const) : ("irreversible" as const),
           why: "partial" in step.undo ? step.undo.partial : step.undo.irreversible,
-          executed: step.status === "completed" || step.status === "stopped" || step.effects.length > 0,
+          executed:
+            step.status === "completed" || step.status === "stopped" || step.effects.length > 0,
         },
       ];
     }),
@@ -170,7 +192,8 @@ export function buildRunReport(state: RunState): RunReport {
 }
 
 function reportStep(step: StepState): ReportStep {
-  const undo = step.undo === "reversible" ? "reversible" : "partial" in step.undo ? "partial" : "irreversible";
+  const undo =
+    step.undo === "reversible" ? "reversible" : "partial" in step.undo ? "partial" : "irreversible";
   const out: ReportStep = {
     id: step.id,
     shortId: step.shortId,
@@ -180,11 +203,17 @@ function reportStep(step: StepState): ReportStep {
     status: step.status,
     attempts: step.attempts,
     effectsApplied: step.effects.filter((effect) => effect.status === "applied").length,
-    artifacts: step.artifacts.map(({ name, path, sha256, bytes }) => ({ name, path, sha256, bytes })),
+    artifacts: step.artifacts.map(({ name, path, sha256, bytes }) => ({
+      name,
+      path,
+      sha256,
+      bytes,
+    })),
     rollback: { status: step.rollback.status },
   };
   if (step.title !== undefined) out.title = step.title;
-  if (typeof step.undo === "object") out.undoWhy = "partial" in step.undo ? step.undo.partial : step.undo.irreversible;
+  if (typeof step.undo === "object")
+    out.undoWhy = "partial" in step.undo ? step.undo.partial : step.undo.irreversible;
   if (step.description !== undefined) out.description = step.description;
   if (step.durationMs !== undefined) out.durationMs = step.durationMs;
   if (step.verification) {
@@ -216,15 +245,28 @@ function beforeAfterOf(step: StepState): BeforeAfter[] {
   const visit = (value: unknown, name: string, depth: number) => {
     if (!isPlainObject(value)) return;
     if ("before" in value && "after" in value) {
-      out.push({ step: step.id, figure: name, before: value.before, after: value.after, changed: !journalValuesEqual(value.before, value.after) });
+      out.push({
+        step: step.id,
+        figure: name,
+        before: value.before,
+        after: value.after,
+        changed: !journalValuesEqual(value.before, value.after),
+      });
       return;
     }
     if (value.kind === "threshold" && "baseline" in value && "actual" in value) {
-      out.push({ step: step.id, figure: name, before: value.baseline, after: value.actual, changed: !journalValuesEqual(value.baseline, value.actual) });
+      out.push({
+        step: step.id,
+        figure: name,
+        before: value.baseline,
+        after: value.actual,
+        changed: !journalValuesEqual(value.baseline, value.actual),
+      });
       return;
     }
     if (depth >= 3) return;
-    for (const [key, inner] of Object.entries(value)) visit(inner, name ? `${name}.${key}` : key, depth + 1);
+    for (const [key, inner] of Object.entries(value))
+      visit(inner, name ? `${name}.${key}` : key, depth + 1);
   };
   visit(figures, "", 0);
   return out;
@@ -247,7 +289,12 @@ function changeOf(step: StepState, effect: EffectState): ReportChange {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Uint8Array);
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  );
 }
 
 function round(ms: number): number {

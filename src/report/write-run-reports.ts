@@ -7,7 +7,10 @@ import { renderMarkdownReport } from "./markdown-report";
 import { buildRunReport } from "./run-report";
 
 /** Writes report.json and report.md into a run folder (atomically) and returns their paths. */
-export function writeRunReports(runDir: string, state: RunState): { json: string; markdown: string } {
+export function writeRunReports(
+  runDir: string,
+  state: RunState,
+): { json: string; markdown: string } {
   const report = buildRunReport(state);
   const json = path.join(runDir, "report.json");
   const markdown = path.join(runDir, "report.md");

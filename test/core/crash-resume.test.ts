@@ -51,16 +51,27 @@ async function crashAndResume(
   const common = { BASE_DIR: dir, COUNTER: counter.file, SCENARIO: scenario };
   let runId: string | undefined;
   for (const [index, killAt] of kills.entries()) {
-    const exit = await runChild({ ...common, MODE: index === 0 ? "run" : "resume", RUN_ID: runId ?? "", KILL_AT: killAt });
+    const exit = await runChild({
+      ...common,
+      MODE: index === 0 ? "run" : "resume",
+      RUN_ID: runId ?? "",
+      KILL_AT: killAt,
+    });
     // The kill point must really have been reached, or the test would prove nothing.
-    expect(exit.signal, `child should die at ${killAt}; stdout=${exit.stdout} stderr=${exit.stderr}`).to.equal("SIGKILL");
+    expect(
+      exit.signal,
+      `child should die at ${killAt}; stdout=${exit.stdout} stderr=${exit.stderr}`,
+    ).to.equal("SIGKILL");
     const runs = listRuns(dir);
     expect(runs).to.have.length(1);
     runId = (runs[0] as { runId: string }).runId;
   }
   const exit = await runChild({ ...common, MODE: "resume", RUN_ID: runId ?? "" });
   expect(exit.code, `${exit.stdout} ${exit.stderr}`).to.equal(0);
-  const final = JSON.parse(exit.stdout.trim().split("\n").pop() as string) as { status?: string; error?: string };
+  const final = JSON.parse(exit.stdout.trim().split("\n").pop() as string) as {
+    status?: string;
+    error?: string;
+  };
   return { dir, counter, final };
 }
 
@@ -117,7 +128,8 @@ const ROLLBACK_KILLS = [
 /** Splits kill points into groups run in parallel (each case costs two ts-node processes). */
 function groups<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
-  for (let index = 0; index < items.length; index += size) out.push(items.slice(index, index + size));
+  for (let index = 0; index < items.length; index += size)
+    out.push(items.slice(index, index + size));
   return out;
 }
 
@@ -128,14 +140,19 @@ function groups<T>(items: T[], size: number): T[][] {
  */
 function expectRecovery(lines: JournalLine[], killAt: string, finished: boolean): void {
   const takeovers = lines.filter((line) => line.type === "LOCK_TAKEN_OVER");
-  expect(takeovers.map((line) => line.type === "LOCK_TAKEN_OVER" && line.reason), `takeovers after ${killAt}`).to.deep.equal(
-    finished ? [] : ["owner-dead"],
-  );
+  expect(
+    takeovers.map((line) => line.type === "LOCK_TAKEN_OVER" && line.reason),
+    `takeovers after ${killAt}`,
+  ).to.deep.equal(finished ? [] : ["owner-dead"]);
   const [kind, targetKey] = killAt.split(":") as [string, string];
   if (kind !== "intent" && kind !== "noted" && kind !== "applied") return;
-  const intents = lines.filter((line) => line.type === "EFFECT_INTENT" && (line.intent as { key: string }).key === targetKey);
+  const intents = lines.filter(
+    (line) => line.type === "EFFECT_INTENT" && (line.intent as { key: string }).key === targetKey,
+  );
   const key = (intents[0] as { key: string } | undefined)?.key;
-  const results = lines.flatMap((line) => (line.type === "EFFECT_RECONCILED" && line.key === key ? [line.result] : []));
+  const results = lines.flatMap((line) =>
+    line.type === "EFFECT_RECONCILED" && line.key === key ? [line.result] : [],
+  );
   if (kind === "applied") {
     expect(results, `reconciliation of ${targetKey}`).to.deep.equal(["applied"]);
     expect(intents, `intents of ${targetKey}`).to.have.length(1);
@@ -161,12 +178,18 @@ describe("crash and resume (child processes killed with SIGKILL)", function () {
           expectRecovery(lines, killAt, killAt === "event:run.completed");
           // A completed step is never run to completion twice: its output came from the journal.
           for (const step of ["inspect", "alpha", "beta", "gamma"]) {
-            const completions = lines.filter((line) => line.type === "STEP_COMPLETED" && line.step === `crash#${step}`);
+            const completions = lines.filter(
+              (line) => line.type === "STEP_COMPLETED" && line.step === `crash#${step}`,
+            );
             expect(completions, `${step} completions after a kill at ${killAt}`).to.have.length(1);
           }
           const [run] = listRuns(dir);
-          const beta = readRunState(run?.runDir as string).state.steps.find((step) => step.id === "crash#beta");
-          expect(beta?.output, `beta's output after a kill at ${killAt}`).to.deep.equal({ snapshot: 42n });
+          const beta = readRunState(run?.runDir as string).state.steps.find(
+            (step) => step.id === "crash#beta",
+          );
+          expect(beta?.output, `beta's output after a kill at ${killAt}`).to.deep.equal({
+            snapshot: 42n,
+          });
         }),
       );
     });
@@ -195,8 +218,13 @@ describe("crash and resume (child processes killed with SIGKILL)", function () {
           expectExactlyOnce(counter, [...FORWARD_KEYS, ...ROLLBACK_KEYS]);
           const lines = journalOf(dir);
           expectRecovery(lines, killAt, killAt === "event:rollback.completed");
-          const rolledBack = lines.flatMap((line) => (line.type === "STEP_ROLLED_BACK" ? [line.step] : []));
-          expect(rolledBack, `rolled back steps after a kill at ${killAt}`).to.deep.equal(["crash#beta", "crash#alpha"]);
+          const rolledBack = lines.flatMap((line) =>
+            line.type === "STEP_ROLLED_BACK" ? [line.step] : [],
+          );
+          expect(rolledBack, `rolled back steps after a kill at ${killAt}`).to.deep.equal([
+            "crash#beta",
+            "crash#alpha",
+          ]);
         }),
       );
     });

@@ -19,8 +19,21 @@ import { makeTempDir, removeTempDir } from "./helpers/temp-dir";
 const MESSAGES: JournalMessage[] = [
   runStarted([declaration("a")]),
   { type: "STEP_STARTED", step: "p#a", attempt: 1 },
-  { type: "EFFECT_INTENT", step: "p#a", scope: "run", key: "tx", intent: { value: 10n ** 24n, data: new Uint8Array([0x84, 0x56]) } },
-  { type: "EFFECT_OUTCOME", step: "p#a", scope: "run", key: "tx", outcome: { gasUsed: 21000n }, durationMs: 2 },
+  {
+    type: "EFFECT_INTENT",
+    step: "p#a",
+    scope: "run",
+    key: "tx",
+    intent: { value: 10n ** 24n, data: new Uint8Array([0x84, 0x56]) },
+  },
+  {
+    type: "EFFECT_OUTCOME",
+    step: "p#a",
+    scope: "run",
+    key: "tx",
+    outcome: { gasUsed: 21000n },
+    durationMs: 2,
+  },
 ];
 
 function writeJournal(file: string, messages = MESSAGES): void {
@@ -64,7 +77,10 @@ describe("journal files", () => {
   it("refuses to create a journal that already exists", () => {
     const file = path.join(dir, "journal.jsonl");
     writeJournal(file);
-    expect(catchError(() => JournalWriter.create(file, { durability: "fsync" }))).to.have.property("code", "EEXIST");
+    expect(catchError(() => JournalWriter.create(file, { durability: "fsync" }))).to.have.property(
+      "code",
+      "EEXIST",
+    );
   });
 
   it("detects a torn last line without a newline, and truncation removes exactly it", () => {
@@ -123,7 +139,9 @@ describe("journal files", () => {
     const [listed] = listRuns(dir);
     expect(listed).to.deep.include({ readable: false });
     expect((listed as { error: { code: string } }).error.code).to.equal("AEGIS-E110");
-    const error = await catchAsync(resumeRun({ plan: noopPlan(), baseDir: dir, runId: result.runId }));
+    const error = await catchAsync(
+      resumeRun({ plan: noopPlan(), baseDir: dir, runId: result.runId }),
+    );
     expect(error).to.include({ code: "AEGIS-E110", line: 2 });
   });
 
@@ -156,7 +174,12 @@ describe("journal files", () => {
     expect(fs.readFileSync(file, "utf8").endsWith('"at":"2026-')).to.equal(true);
 
     const events: string[] = [];
-    const resumed = await resumeRun({ plan: waitingPlan, baseDir: dir, runId: first.runId, onEvent: (event) => events.push(event.type) });
+    const resumed = await resumeRun({
+      plan: waitingPlan,
+      baseDir: dir,
+      runId: first.runId,
+      onEvent: (event) => events.push(event.type),
+    });
     expect(resumed.status).to.equal("completed");
     expect(events).to.include("journal.tail-repaired");
     const { lines, tornTail } = readJournal(file);

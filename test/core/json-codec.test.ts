@@ -36,17 +36,24 @@ describe("journal value codec", () => {
     expect(back.data).to.be.instanceOf(Uint8Array);
     expect([...back.data]).to.deep.equal([0, 1, 254, 255]);
     expect([...back.buffer]).to.deep.equal([0x61, 0x62]);
-    expect(stringifyJournalValue(value)).to.equal('{"data":{"$bytes":"0x0001feff"},"buffer":{"$bytes":"0x6162"}}');
+    expect(stringifyJournalValue(value)).to.equal(
+      '{"data":{"$bytes":"0x0001feff"},"buffer":{"$bytes":"0x6162"}}',
+    );
   });
 
   it("escapes user objects that look like tags, so they come back unchanged", () => {
     const value = { a: { $bigint: "12" }, b: { $bytes: "0x00" }, c: { $obj: { x: 1n } } };
     expect(roundTrip(value)).to.deep.equal(value);
-    expect(decodeJournalValue(encodeJournalValue({ $bigint: "5" }) as never)).to.deep.equal({ $bigint: "5" });
+    expect(decodeJournalValue(encodeJournalValue({ $bigint: "5" }) as never)).to.deep.equal({
+      $bigint: "5",
+    });
   });
 
   it("keeps a __proto__ key as data instead of changing the prototype", () => {
-    const value = JSON.parse('{"__proto__":{"polluted":1n}}'.replace("1n", "1")) as Record<string, unknown>;
+    const value = JSON.parse('{"__proto__":{"polluted":1n}}'.replace("1n", "1")) as Record<
+      string,
+      unknown
+    >;
     const back = roundTrip(value) as Record<string, unknown>;
     expect(Object.getPrototypeOf(back)).to.equal(Object.prototype);
     expect(Object.keys(back)).to.deep.equal(["__proto__"]);
@@ -71,14 +78,19 @@ describe("journal value codec", () => {
       circular,
       undefined,
     ]) {
-      expect(codeOf(() => encodeJournalValue(bad)), String(bad)).to.equal("AEGIS-E112");
+      expect(
+        codeOf(() => encodeJournalValue(bad)),
+        String(bad),
+      ).to.equal("AEGIS-E112");
     }
     const error = catchError(() => encodeJournalValue({ outer: { list: [0, new Date(0)] } }));
     expect(error?.message).to.contain("outer.list[1]");
   });
 
   it("serializes canonically: key order does not matter, values do", () => {
-    expect(canonicalStringify({ b: 1, a: { d: 2n, c: [3] } })).to.equal(canonicalStringify({ a: { c: [3], d: 2n }, b: 1 }));
+    expect(canonicalStringify({ b: 1, a: { d: 2n, c: [3] } })).to.equal(
+      canonicalStringify({ a: { c: [3], d: 2n }, b: 1 }),
+    );
     expect(canonicalStringify({ a: 1n })).to.not.equal(canonicalStringify({ a: 1 }));
     expect(journalValuesEqual({ x: [1n, 2n] }, { x: [1n, 2n] })).to.equal(true);
     expect(journalValuesEqual({ x: [1n, 2n] }, { x: [2n, 1n] })).to.equal(false);

@@ -12,26 +12,59 @@ const TX_HASH = "0x8e3b2f6d0e5a4c1b9a7d6e5f4c3b2a190817161514131211100f0e0d0c0b0
 
 describe("secret redaction", () => {
   it("redacts values under secret-looking keys, whatever their case or separators", () => {
-    for (const key of ["privateKey", "PRIVATE_KEY", "private-key", "mnemonic", "seedPhrase", "clientSecret", "password", "apiKey", "api_key", "authToken", "Authorization"]) {
+    for (const key of [
+      "privateKey",
+      "PRIVATE_KEY",
+      "private-key",
+      "mnemonic",
+      "seedPhrase",
+      "clientSecret",
+      "password",
+      "apiKey",
+      "api_key",
+      "authToken",
+      "Authorization",
+    ]) {
       expect(isSecretKey(key), key).to.equal(true);
     }
-    const { value, paths } = redactSecrets({ signer: { privateKey: KEY, address: "0xabc" }, list: [{ mnemonic: "test test" }] });
-    expect(value).to.deep.equal({ signer: { privateKey: REDACTED, address: "0xabc" }, list: [{ mnemonic: REDACTED }] });
+    const { value, paths } = redactSecrets({
+      signer: { privateKey: KEY, address: "0xabc" },
+      list: [{ mnemonic: "test test" }],
+    });
+    expect(value).to.deep.equal({
+      signer: { privateKey: REDACTED, address: "0xabc" },
+      list: [{ mnemonic: REDACTED }],
+    });
     expect(paths).to.deep.equal(["signer.privateKey", "list[0].mnemonic"]);
   });
 
   it("keeps transaction hashes, storage slots and other 32-byte hex under ordinary keys", () => {
-    const data = { txHash: TX_HASH, hash: TX_HASH, slot: KEY, value: KEY, implementation: "0x5FbDB2315678afecb367f032d93F642f64180aa3", key: KEY };
+    const data = {
+      txHash: TX_HASH,
+      hash: TX_HASH,
+      slot: KEY,
+      value: KEY,
+      implementation: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      key: KEY,
+    };
     const { value, paths } = redactSecrets(data);
     expect(value).to.deep.equal(data);
     expect(paths).to.deep.equal([]);
   });
 
   it("removes credentials from URLs: user:pass@, secret query parameters, RPC path keys", () => {
-    expect(redactString("https://alice:s3cret@rpc.example.com/path")).to.equal(`https://${REDACTED}@rpc.example.com/path`);
-    expect(redactString("postgres://postgres:pw@127.0.0.1:5432/test")).to.equal(`postgres://${REDACTED}@127.0.0.1:5432/test`);
-    expect(redactString("https://api.example.com/v1?apikey=abc123&chain=1")).to.equal(`https://api.example.com/v1?apikey=${REDACTED}&chain=1`);
-    expect(redactString("https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef")).to.equal(`https://mainnet.infura.io/v3/${REDACTED}`);
+    expect(redactString("https://alice:s3cret@rpc.example.com/path")).to.equal(
+      `https://${REDACTED}@rpc.example.com/path`,
+    );
+    expect(redactString("postgres://postgres:pw@127.0.0.1:5432/test")).to.equal(
+      `postgres://${REDACTED}@127.0.0.1:5432/test`,
+    );
+    expect(redactString("https://api.example.com/v1?apikey=abc123&chain=1")).to.equal(
+      `https://api.example.com/v1?apikey=${REDACTED}&chain=1`,
+    );
+    expect(redactString("https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef")).to.equal(
+      `https://mainnet.infura.io/v3/${REDACTED}`,
+    );
     expect(redactString("http://127.0.0.1:8545")).to.equal("http://127.0.0.1:8545");
   });
 

@@ -35,9 +35,17 @@ describe("run state reducer", () => {
   });
 
   it("refuses a journal that does not begin with RUN_STARTED, or has two", () => {
-    expect(catchError(() => foldRunState(stamp([{ type: "RUN_COMPLETED" }])))?.message).to.contain("RUN_STARTED");
-    expect(catchError(() => fold([runStarted(TWO_STEPS), runStarted(TWO_STEPS)]))?.message).to.contain("twice");
-    expect(catchError(() => fold([runStarted(TWO_STEPS), { type: "STEP_STARTED", step: "p#zz", attempt: 1 }]))?.message).to.contain("unknown step");
+    expect(catchError(() => foldRunState(stamp([{ type: "RUN_COMPLETED" }])))?.message).to.contain(
+      "RUN_STARTED",
+    );
+    expect(
+      catchError(() => fold([runStarted(TWO_STEPS), runStarted(TWO_STEPS)]))?.message,
+    ).to.contain("twice");
+    expect(
+      catchError(() =>
+        fold([runStarted(TWO_STEPS), { type: "STEP_STARTED", step: "p#zz", attempt: 1 }]),
+      )?.message,
+    ).to.contain("unknown step");
   });
 
   it("follows a step through effects, completion and verification", () => {
@@ -46,7 +54,14 @@ describe("run state reducer", () => {
       { type: "STEP_STARTED", step: "p#a", attempt: 1 },
       { type: "EFFECT_INTENT", step: "p#a", scope: "run", key: "tx", intent: { nonce: 7 } },
       { type: "EFFECT_NOTE", step: "p#a", scope: "run", key: "tx", data: { hash: "0x91" } },
-      { type: "EFFECT_OUTCOME", step: "p#a", scope: "run", key: "tx", outcome: { block: 812n }, durationMs: 3 },
+      {
+        type: "EFFECT_OUTCOME",
+        step: "p#a",
+        scope: "run",
+        key: "tx",
+        outcome: { block: 812n },
+        durationMs: 3,
+      },
       { type: "STEP_COMPLETED", step: "p#a", output: { block: 812n }, durationMs: 5 },
       { type: "STEP_STARTED", step: "p#b", attempt: 1 },
       { type: "STEP_COMPLETED", step: "p#b", durationMs: 1 },
@@ -55,7 +70,12 @@ describe("run state reducer", () => {
     expect(a?.status).to.equal("completed");
     expect(a?.output).to.deep.equal({ block: 812n });
     expect(a?.effects).to.have.length(1);
-    expect(a?.effects[0]).to.include({ key: "tx", status: "applied", resolvedBy: "apply", attempts: 1 });
+    expect(a?.effects[0]).to.include({
+      key: "tx",
+      status: "applied",
+      resolvedBy: "apply",
+      attempts: 1,
+    });
     expect(a?.effects[0]?.notes).to.deep.equal([{ hash: "0x91" }]);
     expect(isStepDone(a as never)).to.equal(true);
     // b declares a verify that has not run yet: not done.
@@ -81,7 +101,9 @@ describe("run state reducer", () => {
     });
     expect(findStep(overridden, "b")?.status).to.equal("completed");
     expect(overridden.failure).to.equal(undefined);
-    expect(overridden.overrides).to.deep.equal([{ step: "p#b", reason: "reviewed", at: "2026-01-01T00:00:05.000Z" }]);
+    expect(overridden.overrides).to.deep.equal([
+      { step: "p#b", reason: "reviewed", at: "2026-01-01T00:00:05.000Z" },
+    ]);
   });
 
   it("records reconciliation: not-applied frees the key for a second intent, applied sets the outcome", () => {
@@ -93,8 +115,21 @@ describe("run state reducer", () => {
       { type: "RUN_RESUMED", planHash: "x", intent: "continue" },
       { type: "STEP_STARTED", step: "p#a", attempt: 2 },
       { type: "EFFECT_RECONCILED", step: "p#a", scope: "run", key: "e1", result: "not-applied" },
-      { type: "EFFECT_RECONCILED", step: "p#a", scope: "run", key: "e2", result: "applied", outcome: 5n },
-      { type: "EFFECT_INTENT", step: "p#a", scope: "run", key: "e1", intent: { n: 1, retry: true } },
+      {
+        type: "EFFECT_RECONCILED",
+        step: "p#a",
+        scope: "run",
+        key: "e2",
+        result: "applied",
+        outcome: 5n,
+      },
+      {
+        type: "EFFECT_INTENT",
+        step: "p#a",
+        scope: "run",
+        key: "e1",
+        intent: { n: 1, retry: true },
+      },
     ]);
     const effects = findStep(state, "a")?.effects ?? [];
     expect(effects.map((effect) => [effect.key, effect.status, effect.attempts])).to.deep.equal([
@@ -110,11 +145,27 @@ describe("run state reducer", () => {
     const waiting = fold([
       runStarted(TWO_STEPS),
       { type: "STEP_STARTED", step: "p#a", attempt: 1 },
-      { type: "STEP_WAITING", step: "p#a", scope: "run", awaiting: { reason: "timelock", until: "2026-02-01T00:00:00.000Z" } },
+      {
+        type: "STEP_WAITING",
+        step: "p#a",
+        scope: "run",
+        awaiting: { reason: "timelock", until: "2026-02-01T00:00:00.000Z" },
+      },
     ]);
     expect(waiting.status).to.equal("waiting");
-    expect(waiting.awaiting).to.deep.equal({ reason: "timelock", until: "2026-02-01T00:00:00.000Z", step: "p#a", scope: "run" });
-    const again = runStateReducer(waiting, { seq: 4, at: "2026-02-01T00:00:01.000Z", type: "STEP_STARTED", step: "p#a", attempt: 2 });
+    expect(waiting.awaiting).to.deep.equal({
+      reason: "timelock",
+      until: "2026-02-01T00:00:00.000Z",
+      step: "p#a",
+      scope: "run",
+    });
+    const again = runStateReducer(waiting, {
+      seq: 4,
+      at: "2026-02-01T00:00:01.000Z",
+      type: "STEP_STARTED",
+      step: "p#a",
+      attempt: 2,
+    });
     expect(again.status).to.equal("running");
     expect(again.awaiting).to.equal(undefined);
     expect(findStep(again, "a")?.attempts).to.equal(2);
@@ -125,7 +176,12 @@ describe("run state reducer", () => {
       runStarted(TWO_STEPS),
       { type: "STEP_STARTED", step: "p#a", attempt: 1 },
       { type: "EFFECT_INTENT", step: "p#a", scope: "run", key: "e1", intent: {} },
-      { type: "STEP_FAILED", step: "p#a", error: { code: "AEGIS-E100", message: "m", hint: "h", name: "X" }, durationMs: 1 },
+      {
+        type: "STEP_FAILED",
+        step: "p#a",
+        error: { code: "AEGIS-E100", message: "m", hint: "h", name: "X" },
+        durationMs: 1,
+      },
       { type: "STEP_WIPED", step: "p#a", reason: "tx dropped" },
     ]);
     const a = findStep(state, "a");
@@ -140,16 +196,31 @@ describe("run state reducer", () => {
 
   it("rolls back: pending, running, rolled back / skipped, then rolled-back with the cause kept", () => {
     const state = fold([
-      runStarted([declaration("a"), declaration("b", { rollsBack: false, undo: { irreversible: "burns" } })]),
+      runStarted([
+        declaration("a"),
+        declaration("b", { rollsBack: false, undo: { irreversible: "burns" } }),
+      ]),
       { type: "STEP_STARTED", step: "p#a", attempt: 1 },
       { type: "STEP_COMPLETED", step: "p#a", durationMs: 1 },
       { type: "STEP_STARTED", step: "p#b", attempt: 1 },
-      { type: "STEP_FAILED", step: "p#b", error: { code: "AEGIS-E100", message: "m", hint: "h", name: "X" }, durationMs: 1 },
+      {
+        type: "STEP_FAILED",
+        step: "p#b",
+        error: { code: "AEGIS-E100", message: "m", hint: "h", name: "X" },
+        durationMs: 1,
+      },
       { type: "ROLLBACK_STARTED", reason: "failure", steps: ["p#b", "p#a"] },
       { type: "STEP_ROLLBACK_SKIPPED", step: "p#b", reason: "nothing-applied" },
       { type: "STEP_ROLLBACK_STARTED", step: "p#a", attempt: 1 },
       { type: "EFFECT_INTENT", step: "p#a", scope: "rollback", key: "undo", intent: {} },
-      { type: "EFFECT_OUTCOME", step: "p#a", scope: "rollback", key: "undo", outcome: null, durationMs: 1 },
+      {
+        type: "EFFECT_OUTCOME",
+        step: "p#a",
+        scope: "rollback",
+        key: "undo",
+        outcome: null,
+        durationMs: 1,
+      },
       { type: "STEP_ROLLED_BACK", step: "p#a", durationMs: 2 },
       { type: "ROLLBACK_COMPLETED" },
     ]);
@@ -158,7 +229,9 @@ describe("run state reducer", () => {
     expect(state.rollback).to.include({ reason: "failure", status: "completed" });
     expect(state.rollback?.cause?.step).to.equal("p#b");
     expect(findStep(state, "a")?.rollback).to.include({ status: "rolled-back", durationMs: 2 });
-    expect(findStep(state, "a")?.rollback.effects.map((effect) => effect.status)).to.deep.equal(["applied"]);
+    expect(findStep(state, "a")?.rollback.effects.map((effect) => effect.status)).to.deep.equal([
+      "applied",
+    ]);
     expect(findStep(state, "b")?.rollback.status).to.equal("skipped");
     expect(state.endedAt).to.equal("2026-01-01T00:00:12.000Z");
   });

@@ -9,7 +9,9 @@ export function catchError(fn: () => unknown): (Error & { code?: string }) | und
 }
 
 /** The error a promise rejects with, or undefined when it resolves. */
-export async function catchAsync(promise: Promise<unknown>): Promise<(Error & { code?: string }) | undefined> {
+export async function catchAsync(
+  promise: Promise<unknown>,
+): Promise<(Error & { code?: string }) | undefined> {
   try {
     await promise;
   } catch (error) {

@@ -1,0 +1,183 @@
+/**
+ * Benchmark: the toolkit's storage snapshot (bulk reads + decoding) against a naive loop of
+ * sequential eth_getStorageAt calls through ethers, on a Hardhat node and on anvil, measured in
+ * the same run. The engine is deployed and seeded by aegis:deploy; then ~20,000 live slots of
+ * lender balances and vaults are written directly with <node>_setStorageAt (far faster than
+ * thousands of transactions) and given to the snapshot as configured mapping keys.
+ *
+ *   npm run bench:snapshot            (LENDERS=5000 VAULTS=5000 by default)
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ethers } from "ethers";
+import type { StorageLayout } from "@openzeppelin/upgrades-core";
+import { startAnvil } from "../src/evm/anvil-process";
+import { readDeploymentRecord } from "../src/evm/deployment-record";
+import { takeSnapshot } from "../src/evm/snapshot";
+import { createStorageReader } from "../src/evm/storage-reader";
+import { mappingValueSlot, namespaceBaseSlot, addSlot, slotHex } from "../src/evm/storage-slots";
+import { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } from "../src/aegis/snapshot-keys";
+import { freePort, startHardhatNode, type LocalNode } from "../test/helpers/local-node";
+import { runHardhat } from "../test/helpers/hardhat-cli";
+
+const LENDERS = Number(process.env.LENDERS ?? 5_000);
+const VAULTS = Number(process.env.VAULTS ?? 5_000);
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return response.json();
+}
+
+async function seedDirectly(
+  node: LocalNode,
+  setter: string,
+  proxy: string,
+  layout: StorageLayout,
+): Promise<{ lenders: string[]; vaults: string[]; writes: number }> {
+  const balancesItem = layout.namespaces!["erc7201:openzeppelin.storage.ERC20"]!.find(
+    (item) => item.label === "_balances",
+  )!;
+  const balancesSlot = addSlot(
+    namespaceBaseSlot("erc7201:openzeppelin.storage.ERC20")!,
+    BigInt(balancesItem.slot!),
+  );
+  const vaultsSlot = BigInt(layout.storage.find((item) => item.label === "vaults")!.slot!);
+  const address = (tag: string, index: number) =>
+    ethers.getAddress(ethers.dataSlice(ethers.id(`${tag}-${index}`), 12));
+  const lenders = Array.from({ length: LENDERS }, (_, index) => address("lender", index));
+  const vaults = Array.from({ length: VAULTS }, (_, index) => address("vault", index));
+  const writes: [string, string][] = [];
+  lenders.forEach((lender, index) =>
+    writes.push([
+      slotHex(mappingValueSlot(ethers.zeroPadValue(lender, 32), balancesSlot)),
+      ethers.toBeHex(10n ** 18n + BigInt(index), 32),
+    ]),
+  );
+  vaults.forEach((vault, index) => {
+    const base = mappingValueSlot(ethers.zeroPadValue(vault, 32), vaultsSlot);
+    for (let member = 0n; member < 3n; member++) {
+      writes.push([
+        slotHex(addSlot(base, member)),
+        ethers.toBeHex(BigInt(index + 1) * 7n + member, 32),
+      ]);
+    }
+  });
+  for (let start = 0; start < writes.length; start += 1_000) {
+    await post(
+      node.url,
+      writes.slice(start, start + 1_000).map(([slot, value], id) => ({
+        jsonrpc: "2.0",
+        id,
+        method: setter,
+        params: [proxy, slot, value],
+      })),
+    );
+  }
+  await post(node.url, { jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] });
+  return { lenders, vaults, writes: writes.length };
+}
+
+async function benchOne(name: string, node: LocalNode, setter: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-bench-"));
+  try {
+    const env = { AEGIS_LOCALHOST_URL: node.url, AEGIS_DEPLOYMENTS_DIR: dir };
+    const deployed = await runHardhat(["aegis:deploy", "--network", "localhost", "--seed"], env);
+    if (deployed.code !== 0) throw new Error(`aegis:deploy failed: ${deployed.stderr}`);
+    const record = readDeploymentRecord(
+      path.join(dir, "localhost", "AegisEngine.json"),
+      "localhost",
+    );
+    const layout = record.layout.storage as StorageLayout;
+    const seeded = await seedDirectly(node, setter, record.proxy, layout);
+
+    const started = performance.now();
+    const snapshot = await takeSnapshot({
+      endpoint: createStorageReader(node.url),
+      address: record.proxy,
+      layout,
+      contract: record.current.contract,
+      keySources: AEGIS_KEY_SOURCES,
+      fromBlock: record.deployedAt.block,
+      mappingKeys: {
+        ...AEGIS_CONFIGURED_KEYS,
+        "erc7201:openzeppelin.storage.ERC20:_balances": seeded.lenders,
+        vaults: seeded.vaults,
+      },
+    });
+    const toolkitMs = performance.now() - started;
+
+    // The naive baseline reads the same distinct slots one awaited call at a time.
+    const slots = [...new Set(snapshot.entries.map((entry) => entry.slot))];
+    const provider = new ethers.JsonRpcProvider(node.url, undefined, {
+      staticNetwork: true,
+      batchMaxCount: 1,
+    });
+    const naiveStarted = performance.now();
+    for (const slot of process.env.BENCH_SKIP_NAIVE ? [] : slots) {
+      await provider.getStorage(record.proxy, slot, snapshot.block.number);
+    }
+    const naiveMs = performance.now() - naiveStarted;
+    provider.destroy();
+    return {
+      node: name,
+      seededSlots: seeded.writes,
+      slotsRead: snapshot.slotsRead,
+      values: snapshot.entries.length,
+      mode: snapshot.readMode,
+      toolkitMs,
+      naiveSlots: slots.length,
+      naiveMs,
+      ratio: naiveMs / toolkitMs,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  console.log(
+    `Seeding: aegis:deploy --seed, then ${LENDERS} lender balances and ${VAULTS} vaults (3 slots ` +
+      "each) written directly with <node>_setStorageAt, passed to the snapshot as configured keys.",
+  );
+  const results = [];
+  const only = process.env.BENCH_NODES?.split(",");
+  if (only === undefined || only.includes("hardhat")) {
+    const hardhat = await startHardhatNode();
+    try {
+      results.push(await benchOne("hardhat node", hardhat, "hardhat_setStorageAt"));
+    } finally {
+      await hardhat.stop();
+    }
+  }
+  if (only === undefined || only.includes("anvil")) {
+    const anvil = await startAnvil(await freePort());
+    try {
+      results.push(await benchOne("anvil", anvil, "anvil_setStorageAt"));
+    } finally {
+      await anvil.stop();
+    }
+  }
+  console.log("");
+  console.log(
+    "| node | slots read | values decoded | mode | toolkit snapshot | naive sequential eth_getStorageAt (same slots) | ratio | goal |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    const goal = r.node === "anvil" ? 500 : 100;
+    console.log(
+      `| ${r.node} | ${r.slotsRead} | ${r.values} | ${r.mode} | ${(r.toolkitMs / 1000).toFixed(3)} s | ` +
+        `${(r.naiveMs / 1000).toFixed(2)} s (${r.naiveSlots} slots) | ${r.ratio.toFixed(0)}x | ` +
+        `${r.ratio >= goal ? "met" : "NOT met"} (>= ${goal}x) |`,
+    );
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

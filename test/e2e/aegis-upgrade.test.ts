@@ -1,0 +1,282 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import path from "node:path";
+import { ethers } from "ethers";
+import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
+import { freePort, rpc } from "../helpers/local-node";
+import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/deployment-record";
+import { readProxyInfo } from "../../src/evm/eip1967";
+import { readInitializableState } from "../../src/evm/initializable";
+import { readBook } from "../../src/aegis/book";
+import { checkBook } from "../../src/aegis/invariants";
+import { AegisEngineV1__factory, AegisEngineV2__factory } from "../../typechain-types";
+
+const UPGRADED_TOPIC = ethers.id("Upgraded(address)");
+
+describe("aegis:upgrade end to end on a real hardhat node", () => {
+  let seeded: SeededNode;
+  let provider: ethers.JsonRpcProvider;
+
+  const recordPath = () => path.join(seeded.deploymentsDir, "localhost", "AegisEngine.json");
+  const record = (): DeploymentRecord => readDeploymentRecord(recordPath(), "localhost");
+  const runsDir = () => path.join(seeded.deploymentsDir, "localhost", "runs");
+  const runIds = () => (fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()) : []);
+  const upgradedEvents = async (proxy: string) =>
+    provider.getLogs({ address: proxy, topics: [UPGRADED_TOPIC], fromBlock: 0, toBlock: "latest" });
+  const reportOf = (runId: string) =>
+    JSON.parse(fs.readFileSync(path.join(runsDir(), runId, "report.json"), "utf8")) as {
+      run: { status: string };
+      steps: Array<{ shortId: string; status: string; verdict?: string }>;
+    };
+
+  before(async () => {
+    seeded = await startSeededNode();
+    provider = new ethers.JsonRpcProvider(seeded.node.url, undefined, { staticNetwork: true });
+  });
+  after(async () => {
+    provider.destroy();
+    await seeded.stop();
+  });
+  beforeEach(() => seeded.reset());
+
+  it("runs the whole checklist, leaves V2 live and unpaused, and reports every step", async () => {
+    const v1 = record();
+    const result = await seeded.hardhat(["aegis:upgrade", "--yes"]);
+    expect(result.code, result.stderr + result.stdout).to.equal(0);
+    expect(result.stdout).to.contain("Upgrade complete.");
+
+    const info = await readProxyInfo(provider, v1.proxy);
+    expect(info.implementation).to.not.equal(v1.current.implementation);
+    const engine = AegisEngineV2__factory.connect(v1.proxy, provider);
+    expect(await engine.paused()).to.equal(false);
+    expect(await engine.newFeatureEnabled()).to.equal(1n);
+    expect((await readInitializableState(provider, v1.proxy)).initializedVersion).to.equal(2n);
+
+    const updated = record();
+    expect(updated.current.contract).to.equal("AegisEngineV2");
+    expect(updated.current.implementation).to.equal(info.implementation);
+    expect(updated.history.map((entry) => entry.implementation)).to.deep.equal([
+      v1.current.implementation,
+    ]);
+    expect(updated.layout.contract).to.equal("AegisEngineV2");
+
+    const [runId] = runIds();
+    const report = reportOf(runId!);
+    expect(report.run.status).to.equal("completed");
+    expect(report.steps.map((step) => step.shortId)).to.deep.equal([
+      "preflight",
+      "pause",
+      "snapshot",
+      "record-invariants",
+      "deploy-implementation",
+      "upgrade",
+      "invariants",
+      "verify-storage",
+      "unpause",
+      "monitor",
+    ]);
+    expect(report.steps.every((step) => step.verdict === "go")).to.equal(true);
+    const markdown = fs.readFileSync(path.join(runsDir(), runId!, "report.md"), "utf8");
+    expect(markdown).to.match(/\| `invariants` \| LU-3 sharePrice \| (\d+) \| \1 \| no \|/);
+    expect(markdown).to.contain("newFeatureEnabled");
+    expect(markdown).to.contain("the writes of initializeV2 stay in storage");
+    const journal = fs.readFileSync(path.join(runsDir(), runId!, "journal.jsonl"), "utf8");
+    expect(journal).to.not.match(/privateKey|mnemonic/i);
+
+    const book = await readBook(provider, {
+      proxy: v1.proxy,
+      token0: v1.tokens.token0!,
+      token1: v1.tokens.token1!,
+      fromBlock: v1.deployedAt.block,
+    });
+    expect(checkBook(book).filter((r) => !r.holds)).to.deep.equal([]);
+  });
+
+  it("says what it would do in a dry run and sends nothing", async () => {
+    const before = await seeded.blockNumber();
+    const result = await seeded.hardhat(["aegis:upgrade", "--dry-run"]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain("would send aegis pause()");
+    expect(result.stdout).to.contain("Dry run complete");
+    expect(await seeded.blockNumber()).to.equal(before);
+  });
+
+  for (const contract of [
+    "AegisEngineV2InsertedVariable",
+    "AegisEngineV2Retyped",
+    "AegisEngineV2MovedNamespace",
+  ]) {
+    it(`refuses ${contract} with AEGIS-E307 before the pause, changing nothing`, async () => {
+      const before = await seeded.blockNumber();
+      const result = await seeded.hardhat(["aegis:upgrade", "--yes", "--to", contract]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.match(/^AEGIS-E307 /m);
+      expect(await seeded.blockNumber()).to.equal(before);
+      expect(runIds()).to.deep.equal([]);
+      expect(await AegisEngineV1__factory.connect(record().proxy, provider).paused()).to.equal(
+        false,
+      );
+    });
+  }
+
+  it("stops the corrupting reinitializer at the invariants and rolls back to V1, unpaused", async () => {
+    const v1 = record();
+    const result = await seeded.hardhat([
+      "aegis:upgrade",
+      "--yes",
+      "--to",
+      "AegisEngineV2CorruptingReinitializer",
+    ]);
+    expect(result.code).to.equal(1);
+    expect(result.stdout).to.contain("Rolled back");
+    expect(result.stderr).to.contain("LU-3");
+    const report = reportOf(runIds()[0]!);
+    expect(report.run.status).to.equal("rolled-back");
+    expect(report.steps.find((s) => s.shortId === "invariants")?.verdict).to.equal("stop");
+    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(
+      v1.current.implementation,
+    );
+    expect(await AegisEngineV1__factory.connect(v1.proxy, provider).paused()).to.equal(false);
+    expect(record().current.implementation).to.equal(v1.current.implementation);
+    // Honest about what a rollback cannot undo: the reinitializer's writes stay.
+    expect((await readInitializableState(provider, v1.proxy)).initializedVersion).to.equal(2n);
+  });
+
+  it("stops a V2 without reinitializer(2) at the upgrade's check and rolls back", async () => {
+    const v1 = record();
+    const result = await seeded.hardhat([
+      "aegis:upgrade",
+      "--yes",
+      "--to",
+      "AegisEngineV2WithoutReinitializer",
+    ]);
+    expect(result.code).to.equal(1);
+    expect(reportOf(runIds()[0]!).steps.find((s) => s.shortId === "upgrade")?.verdict).to.equal(
+      "stop",
+    );
+    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(
+      v1.current.implementation,
+    );
+    expect(await AegisEngineV1__factory.connect(v1.proxy, provider).paused()).to.equal(false);
+  });
+
+  for (const crashAt of ["effect.intent:upgrade-tx", "effect.note:upgrade-tx"]) {
+    it(`finishes a run SIGKILLed at ${crashAt} with --resume, upgrading exactly once`, async () => {
+      const v1 = record();
+      const killed = await seeded.hardhat(["aegis:upgrade", "--yes"], { AEGIS_CRASH_AT: crashAt });
+      expect(killed.code).to.equal(null);
+      const [runId] = runIds();
+      expect(await AegisEngineV1__factory.connect(v1.proxy, provider).paused()).to.equal(true);
+
+      const resumed = await seeded.hardhat(["aegis:upgrade", "--resume", runId!]);
+      expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
+      expect(resumed.stdout).to.contain("Upgrade complete.");
+      const upgrades = (await upgradedEvents(v1.proxy)).filter(
+        (log) => log.blockNumber > v1.deployedAt.block,
+      );
+      expect(upgrades).to.have.length(1);
+      expect(record().current.contract).to.equal("AegisEngineV2");
+      expect(await AegisEngineV1__factory.connect(v1.proxy, provider).paused()).to.equal(false);
+      expect(reportOf(runId!).run.status).to.equal("completed");
+    });
+  }
+
+  it("rolls a completed run back on request with aegis:rollback", async () => {
+    const v1 = record();
+    expect((await seeded.hardhat(["aegis:upgrade", "--yes"])).code).to.equal(0);
+    const rolled = await seeded.hardhat(["aegis:rollback"]);
+    expect(rolled.stdout).to.contain("Rolled back");
+    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(
+      v1.current.implementation,
+    );
+    expect(await AegisEngineV1__factory.connect(v1.proxy, provider).paused()).to.equal(false);
+    expect(record().current.contract).to.equal("AegisEngineV1");
+    const status = await seeded.hardhat(["aegis:status"]);
+    expect(status.stdout).to.match(/rolled-back/);
+  });
+
+  describe("bad input: one coded line, a non-zero exit, nothing changed", () => {
+    const refusals: Array<{
+      name: string;
+      code: string;
+      args: () => Promise<string[]> | string[];
+      prepare?: () => Promise<void>;
+    }> = [
+      {
+        name: "an EOA as --proxy",
+        code: "AEGIS-E305",
+        args: () => ["--proxy", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
+      },
+      {
+        name: "a contract that is not a proxy",
+        code: "AEGIS-E305",
+        args: () => ["--proxy", record().tokens.token0!],
+      },
+      { name: "an unknown contract", code: "AEGIS-E306", args: () => ["--to", "AegisEngineV9"] },
+      {
+        name: "a record written for another chain",
+        code: "AEGIS-E303",
+        args: () => [],
+        prepare: async () => {
+          const changed = { ...JSON.parse(fs.readFileSync(recordPath(), "utf8")), chainId: 1 };
+          fs.writeFileSync(recordPath(), JSON.stringify(changed));
+        },
+      },
+      {
+        name: "an invariant already failing",
+        code: "AEGIS-E308",
+        args: () => [],
+        // B_L (slot 5) one unit off the sum of the vaults' principals: CF-2 fails before anything.
+        prepare: async () => {
+          const proxy = record().proxy;
+          const slot = ethers.toBeHex(5, 32);
+          const value = BigInt(await provider.getStorage(proxy, slot)) + 1n;
+          await rpc(seeded.node.url, "hardhat_setStorageAt", [
+            proxy,
+            slot,
+            ethers.toBeHex(value, 32),
+          ]);
+        },
+      },
+    ];
+    for (const refusal of refusals) {
+      it(`refuses ${refusal.name} with ${refusal.code}`, async () => {
+        await refusal.prepare?.();
+        const recordBefore = fs.readFileSync(recordPath(), "utf8");
+        const blockBefore = await seeded.blockNumber();
+        const result = await seeded.hardhat(["aegis:upgrade", "--yes", ...(await refusal.args())]);
+        expect(result.code).to.equal(1);
+        expect(result.stderr.trim().split("\n")[0]).to.match(new RegExp(`^${refusal.code} `));
+        expect(result.stderr).to.contain("  hint: ");
+        expect(await seeded.blockNumber()).to.equal(blockBefore);
+        expect(fs.readFileSync(recordPath(), "utf8")).to.equal(recordBefore);
+        expect(runIds()).to.deep.equal([]);
+      });
+    }
+
+    it("refuses an unreachable RPC with AEGIS-E300", async () => {
+      const result = await seeded.hardhat(["aegis:upgrade", "--yes"], {
+        AEGIS_LOCALHOST_URL: `http://127.0.0.1:${await freePort()}`,
+      });
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.match(/^AEGIS-E300 /);
+    });
+  });
+});
+
+describe("aegis:upgrade with a signer that does not own the ProxyAdmin", () => {
+  let seeded: SeededNode;
+  before(async () => {
+    // The ProxyAdmin goes to account #1; the CLI signs with account #0.
+    seeded = await startSeededNode(["--owner", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"]);
+  });
+  after(() => seeded.stop());
+
+  it("refuses with AEGIS-E304 naming the real owner, sending nothing", async () => {
+    const before = await seeded.blockNumber();
+    const result = await seeded.hardhat(["aegis:upgrade", "--yes"]);
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.match(/^AEGIS-E304 .*owned by 0x7099…79C8/);
+    expect(await seeded.blockNumber()).to.equal(before);
+  });
+});
