@@ -8,6 +8,7 @@ import "./tasks/test-files";
 import "./tasks/aegis-config";
 import "./tasks/deploy";
 import "./tasks/upgrade";
+import "./tasks/rehearse";
 import "./tasks/snapshot";
 import "./tasks/layout";
 

@@ -7,12 +7,12 @@ import { AegisError } from "../src/core/errors";
 import type { PlanPreview } from "../src/core/plan-preview";
 import { assertRpcReachable } from "../src/evm/rpc";
 import type { UpgradePlanInput } from "../src/evm/upgrade-plan";
-import type { UpgradePreset } from "../src/evm/upgrade-preset";
 import type { UpgradeRunDeps, UpgradeRunResult } from "../src/evm/upgrade-run";
 import { createRunRenderer } from "./render-run";
 import { crashPointListener } from "./crash-points";
 import type { EngineEvent } from "../src/core/engine-events";
 import { runTask } from "./run-task";
+import { loadPreset } from "./upgrade-support";
 import "./aegis-config";
 
 // Modules that import typechain-types load inside the actions, after the compile: the types
@@ -38,15 +38,6 @@ class ConfirmationUnavailableError extends AegisError {
       "review the plan with --dry-run, then pass --yes",
     );
   }
-}
-
-async function loadPreset(hre: HardhatRuntimeEnvironment): Promise<UpgradePreset<unknown>> {
-  const configured = hre.config.aegis.upgrade.preset ?? "aegis";
-  if (configured === "aegis") {
-    const { aegisPreset } = await import("../src/aegis/preset");
-    return aegisPreset as UpgradePreset<unknown>;
-  }
-  return configured();
 }
 
 async function connect(hre: HardhatRuntimeEnvironment) {
@@ -109,6 +100,33 @@ async function runDeps(
     baseDir,
     onEvent: withCrashPoints(createRunRenderer(json, (line) => console.log(line))),
   };
+}
+
+/**
+ * A network that is not a development network is upgraded only with a passing rehearsal of the
+ * same plan hash; the override is loud, and the run's preflight records it.
+ */
+async function checkRehearsal(
+  hre: HardhatRuntimeEnvironment,
+  input: UpgradePlanInput,
+  deps: UpgradeRunDeps,
+  withoutRehearsal: boolean,
+): Promise<string> {
+  const { previewUpgrade } = await import("../src/evm/upgrade-run");
+  const { findPassingReceipt, receiptsDirOf } = await import("../src/evm/rehearsal-receipt");
+  const { RehearsalMissingError } = await import("../src/evm/errors");
+  if (hre.config.aegis.developmentNetworks.includes(hre.network.name))
+    return "not required (development network)";
+  const planHash = previewUpgrade(input, deps).planHash;
+  const dir = receiptsDirOf(hre.config.aegis.deploymentsDir, hre.network.name);
+  const found = findPassingReceipt(dir, planHash);
+  if (found)
+    return `passed on a ${found.receipt.engine} fork at block ${found.receipt.forkBlock} (${found.file})`;
+  if (!withoutRehearsal) throw new RehearsalMissingError(hre.network.name, planHash, dir);
+  console.error(
+    `WARNING: upgrading ${hre.network.name} WITHOUT a passing rehearsal of plan ${planHash.slice(0, 12)}… (--without-rehearsal); the report records it.`,
+  );
+  return "OVERRIDDEN: no passing rehearsal (--without-rehearsal)";
 }
 
 function withCrashPoints(render: (event: EngineEvent) => void): (event: EngineEvent) => void {
@@ -184,6 +202,10 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
     "noAutoRollback",
     "on a failure, leave the protocol as it is (paused) instead of rolling back",
   )
+  .addFlag(
+    "withoutRehearsal",
+    "upgrade a live network without a passing rehearsal receipt (recorded in the report)",
+  )
   .setAction(
     async (
       args: {
@@ -195,6 +217,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         yes: boolean;
         json: boolean;
         noAutoRollback: boolean;
+        withoutRehearsal: boolean;
       },
       hre,
     ) =>
@@ -238,12 +261,14 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
           },
         );
         const { input } = prepared;
+        const deps = await runDeps(hre, input, args.json);
+        deps.rehearsal = await checkRehearsal(hre, input, deps, args.withoutRehearsal);
         if (!args.json) {
           console.log(
             `AEGIS upgrade · ${input.recordName} ${input.proxy} · chain ${chainId} · ${input.from.contract} -> ${input.to.contract}`,
           );
         }
-        const result = await startUpgrade(input, await runDeps(hre, input, args.json), {
+        const result = await startUpgrade(input, deps, {
           dryRun: args.dryRun,
           autoRollback: !args.noAutoRollback,
           confirm: (preview) => askToProceed(preview, args.yes || args.json),

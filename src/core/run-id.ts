@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 
+import { fsyncDirSync } from "./durable-fs";
 import { runDirOf, runsDirOf } from "./run-paths";
 
 /**
@@ -27,6 +28,7 @@ export function createRunDir(
     const runDir = runDirOf(baseDir, runId);
     try {
       fs.mkdirSync(runDir);
+      fsyncDirSync(runsDirOf(baseDir));
       return { runId, runDir };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;

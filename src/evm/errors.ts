@@ -230,3 +230,15 @@ export class AlreadyReinitializedError extends AegisError {
     );
   }
 }
+
+/** AEGIS-E330: a live upgrade without a passing rehearsal of the same plan. */
+export class RehearsalMissingError extends AegisError {
+  /** Names the network and the plan hash that has no passing receipt. */
+  constructor(networkName: string, planHash: string, receiptsDir: string) {
+    super(
+      "AEGIS-E330",
+      `no passing rehearsal of plan ${planHash.slice(0, 12)}… for network ${networkName} in ${receiptsDir}`,
+      `rehearse it first (npx hardhat aegis:rehearse --network ${networkName} --fork-url <url>); --without-rehearsal overrides, and the report says so`,
+    );
+  }
+}

@@ -18,6 +18,9 @@ export interface LayoutItem extends ItemRef {
   bytes: number;
   /** Slot relative to the namespace's base (equal to `slot` for linear storage), as a bigint. */
   relativeSlot: bigint;
+  /** False when the build gave no slot (namespaces of a reference build compiled without
+   * OpenZeppelin's namespaced pass): its place is then not compared. */
+  slotKnown: boolean;
   src?: string;
   renamedFrom?: string;
   retypedFrom?: string;
@@ -54,13 +57,19 @@ export function layoutItems(layout: StorageLayout): LayoutItem[] {
   ) => {
     const relative = BigInt(entry.slot ?? 0);
     const absolute = addSlot(base, relative);
+    const slotKnown = entry.slot !== undefined;
     items.push({
       contract: entry.contract,
       label: entry.label,
       type: layout.types[entry.type]?.label ?? entry.type,
       typeId: entry.type,
-      slot: absolute < 1n << 64n ? absolute.toString() : `0x${absolute.toString(16)}`,
+      slot: !slotKnown
+        ? "?"
+        : absolute < 1n << 64n
+          ? absolute.toString()
+          : `0x${absolute.toString(16)}`,
       relativeSlot: relative,
+      slotKnown,
       offset: entry.offset ?? 0,
       bytes: Number(layout.types[entry.type]?.numberOfBytes ?? 32),
       namespace,
@@ -194,7 +203,7 @@ export function compareStorageLayouts(
     let row: ItemComparison;
     if (previous !== undefined) {
       matched.add(previous);
-      const samePlace = begin(previous) === begin(item);
+      const samePlace = !previous.slotKnown || !item.slotKnown || begin(previous) === begin(item);
       if (isGap(previous) && isGap(item)) {
         row = {
           verdict: item.type === previous.type ? "unchanged" : "gap-consumed",

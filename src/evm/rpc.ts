@@ -44,3 +44,19 @@ function rootCause(error: unknown): string {
   const text = current instanceof Error ? current.message : String(current);
   return text.split("\n")[0] ?? text;
 }
+
+/** A requester that posts one JSON-RPC call to `url` (no provider, no network detection). */
+export function httpRequester(url: string): RpcRequester {
+  return {
+    async send(method, params) {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+      if (body.error) throw new Error(`${method}: ${body.error.message}`);
+      return body.result;
+    },
+  };
+}

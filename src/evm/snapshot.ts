@@ -27,14 +27,13 @@ import {
   EIP1967_SLOTS,
   addSlot,
   arrayElementPosition,
-  arraySlotCount,
   dataSlot,
   extractBytes,
   mappingValueSlot,
   namespaceBaseSlot,
   slotHex,
 } from "./storage-slots";
-import { describeType, storageBytes } from "./storage-types";
+import { describeType as describeTypeOnce, storageBytes, type TypeInfo } from "./storage-types";
 
 /** The schema id written into every snapshot; bumped on any incompatible change. */
 export const SNAPSHOT_SCHEMA = "aegis.storage-snapshot/1";
@@ -44,7 +43,7 @@ export type SnapshotValue = string | boolean;
 
 /** One decoded leaf of storage. */
 export interface SnapshotEntry {
-  /** e.g. `reserve0`, `vaults[0xAbC…].principal`, `erc7201:openzeppelin.storage.Pausable:_paused` */
+  /** e.g. `reserve0`, `vaults[0xabc…].principal` (address keys in lower case), `erc7201:openzeppelin.storage.Pausable:_paused` */
   path: string;
   /** The slot (0x, 32 bytes) the value starts in; a long string's is its length slot. */
   slot: string;
@@ -149,6 +148,16 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       : {};
   const mappingKeys = mergeMappingKeys(params.mappingKeys, discovered);
 
+  // Thousands of mapping entries share a handful of types: describe each type id once.
+  const typeInfos = new Map<string, TypeInfo>();
+  const describeType = (_layout: StorageLayout, typeId: string, path: string): TypeInfo => {
+    let info = typeInfos.get(typeId);
+    if (info === undefined) {
+      info = describeTypeOnce(layout, typeId, path);
+      typeInfos.set(typeId, info);
+    }
+    return info;
+  };
   const entries: SnapshotEntry[] = [];
   const warnings: string[] = [];
   const words = new Map<bigint, bigint>();

@@ -65,6 +65,8 @@ export interface UpgradePlanDeps {
   /** The new implementation's layout, written to the record after the upgrade. */
   toLayout: ContractLayout;
   recordPath: string;
+  /** How the rehearsal requirement was met; shown among the preflight's figures. */
+  rehearsal?: string;
 }
 
 function failing(results: InvariantResult[]): InvariantResult[] {
@@ -144,6 +146,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
         signer: result.signer,
         invariantsHolding: `${result.invariants.length - broken.length}/${result.invariants.length}`,
         initializedVersion: result.initializedVersion,
+        ...(deps.rehearsal === undefined ? {} : { rehearsal: deps.rehearsal }),
       };
       const expected = input.expectedInitializedVersion;
       if (expected !== null && result.initializedVersion >= expected) {

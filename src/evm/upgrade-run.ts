@@ -39,6 +39,8 @@ export interface UpgradeRunDeps {
   /** deployments/<network>: runs/ and locks/ live under it. */
   baseDir: string;
   onEvent?: (event: EngineEvent) => void;
+  /** How the rehearsal requirement was met, shown in the preflight's figures (not hashed). */
+  rehearsal?: string;
 }
 
 /** How a new run should go. */
@@ -63,6 +65,7 @@ function planOf(input: UpgradePlanInput, deps: UpgradeRunDeps) {
     toCreationBytecode: deps.toCreationBytecode,
     toLayout: deps.toLayout,
     recordPath: deps.recordPath,
+    rehearsal: deps.rehearsal,
   });
 }
 

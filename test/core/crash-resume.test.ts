@@ -13,6 +13,7 @@ import { FakeTarget } from "./fixtures/fake-target";
 import { makeTempDir, removeTempDir } from "./helpers/temp-dir";
 
 const ROOT = path.resolve(__dirname, "../..");
+const createdDirs: string[] = [];
 const CHILD = path.join(__dirname, "fixtures", "crash-child.ts");
 
 interface ChildExit {
@@ -47,6 +48,7 @@ async function crashAndResume(
   kills: string[],
 ): Promise<{ dir: string; counter: FakeTarget; final: { status?: string; error?: string } }> {
   const dir = makeTempDir("aegis-crash-");
+  createdDirs.push(dir); // registered at once, so a failing assertion still cleans it up
   const counter = new FakeTarget(path.join(dir, "applied.log"));
   const common = { BASE_DIR: dir, COUNTER: counter.file, SCENARIO: scenario };
   let runId: string | undefined;
@@ -163,15 +165,13 @@ function expectRecovery(lines: JournalLine[], killAt: string, finished: boolean)
 }
 
 describe("crash and resume (child processes killed with SIGKILL)", function () {
-  const dirs: string[] = [];
-  after(() => dirs.forEach(removeTempDir));
+  after(() => createdDirs.splice(0).forEach(removeTempDir));
 
   for (const group of groups(FORWARD_KILLS, 4)) {
     it(`completes with every effect applied exactly once when killed at ${group.join(", ")}`, async () => {
       await Promise.all(
         group.map(async (killAt) => {
           const { dir, counter, final } = await crashAndResume("forward", [killAt]);
-          dirs.push(dir);
           expect(final.status, `final status after a kill at ${killAt}`).to.equal("completed");
           expectExactlyOnce(counter, FORWARD_KEYS);
           const lines = journalOf(dir);
@@ -201,7 +201,6 @@ describe("crash and resume (child processes killed with SIGKILL)", function () {
       "noted:beta.b3",
       "event:step.verified:beta",
     ]);
-    dirs.push(dir);
     expect(final.status).to.equal("completed");
     expectExactlyOnce(counter, FORWARD_KEYS);
     const resumes = journalOf(dir).filter((line) => line.type === "RUN_RESUMED");
@@ -213,7 +212,6 @@ describe("crash and resume (child processes killed with SIGKILL)", function () {
       await Promise.all(
         group.map(async (killAt) => {
           const { dir, counter, final } = await crashAndResume("stop", [killAt]);
-          dirs.push(dir);
           expect(final.status, `final status after a kill at ${killAt}`).to.equal("rolled-back");
           expectExactlyOnce(counter, [...FORWARD_KEYS, ...ROLLBACK_KEYS]);
           const lines = journalOf(dir);

@@ -67,7 +67,7 @@ for (const [kind, start] of [
       expect(value("borrowedL")).to.equal(book.borrowedL.toString());
       expect(Object.keys(book.vaults).length).to.be.greaterThan(0);
       for (const [vault, state] of Object.entries(book.vaults)) {
-        expect(value(`vaults[${vault}].idle1`)).to.equal(state.idle1.toString());
+        expect(value(`vaults[${vault.toLowerCase()}].idle1`)).to.equal(state.idle1.toString());
       }
       const fallback = await takeSnapshot({
         endpoint: createStorageReader(node.url, { mode: "batch" }),

@@ -1,0 +1,146 @@
+import { task, types } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { StorageLayout } from "@openzeppelin/upgrades-core";
+import { AegisError } from "../src/core/errors";
+import type { InProcessForkFactory } from "../src/evm/fork";
+import { createRunRenderer } from "./render-run";
+import { runTask } from "./run-task";
+import { freeLocalPort, loadPreset } from "./upgrade-support";
+import "./aegis-config";
+
+/** AEGIS-E331: the fork engine asked for is not one the toolkit starts. */
+class UnknownForkEngineError extends AegisError {
+  constructor(engine: string) {
+    super(
+      "AEGIS-E331",
+      `unknown fork engine ${JSON.stringify(engine)}`,
+      "use --engine hardhat or --engine anvil",
+    );
+  }
+}
+
+/** The in-process Hardhat network (EDR), forking a URL at a block, built from this config. */
+function inProcessForkFactory(hre: HardhatRuntimeEnvironment): InProcessForkFactory {
+  return async (forkUrl, forkBlock, chainId) => {
+    // Hardhat 2 has no public way to build a second in-process network beside the selected
+    // one; its provider factory is internal but stable across 2.x.
+    const { createProvider } = await import("hardhat/internal/core/providers/construction");
+    const hardhat = hre.config.networks.hardhat;
+    const config = {
+      ...hre.config,
+      networks: {
+        ...hre.config.networks,
+        hardhat: {
+          ...hardhat,
+          chainId,
+          forking: { enabled: true, url: forkUrl, blockNumber: forkBlock, httpHeaders: {} },
+        },
+      },
+    };
+    return (await createProvider(config, "hardhat", hre.artifacts)) as never;
+  };
+}
+
+task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and writes a receipt")
+  .addParam("forkUrl", "JSON-RPC URL of the chain to fork (the live chain)")
+  .addOptionalParam("forkBlock", "block to fork at (default: its latest)", undefined, types.int)
+  .addOptionalParam("engine", "hardhat (in-process) or anvil", "hardhat")
+  .addOptionalParam(
+    "proxy",
+    "deployment record name or proxy address (default: aegis.upgrade.proxy)",
+  )
+  .addOptionalParam("to", "contract to upgrade to (default: aegis.upgrade.to)")
+  .addFlag("json", "print engine events as JSON lines")
+  .setAction(
+    async (
+      args: {
+        forkUrl: string;
+        forkBlock?: number;
+        engine: string;
+        proxy?: string;
+        to?: string;
+        json: boolean;
+      },
+      hre,
+    ) =>
+      runTask(async () => {
+        if (args.engine !== "hardhat" && args.engine !== "anvil")
+          throw new UnknownForkEngineError(args.engine);
+        const settings = hre.config.aegis.upgrade;
+        await hre.run("compile", { quiet: true });
+        const { startFork } = await import("../src/evm/fork");
+        const { rehearseUpgrade } = await import("../src/evm/rehearsal");
+        const { createLayoutSnapshotter } = await import("../src/evm/layout-snapshotter");
+        const { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } =
+          await import("../src/aegis/snapshot-keys");
+        const { readValidations } =
+          await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
+        const { assertRpcReachable, httpRequester } = await import("../src/evm/rpc");
+        // The live chain is only read from, and only through the fork.
+        await assertRpcReachable(httpRequester(args.forkUrl), hre.network.name, args.forkUrl);
+        const fork = await startFork({
+          engine: args.engine,
+          forkUrl: args.forkUrl,
+          forkBlock: args.forkBlock,
+          inProcess: inProcessForkFactory(hre),
+          anvilPort: await freeLocalPort(),
+        });
+        try {
+          const proxy = args.proxy ?? settings.proxy ?? "AegisEngine";
+          const to = args.to ?? settings.to ?? "AegisEngineV2";
+          const result = await rehearseUpgrade({
+            fork,
+            forkUrl: args.forkUrl,
+            liveNetwork: hre.network.name,
+            deploymentsDir: hre.config.aegis.deploymentsDir,
+            request: {
+              proxy,
+              to,
+              call: settings.call === undefined ? null : settings.call,
+              expectedInitializedVersion: settings.initializerVersion ?? null,
+              monitorBlocks: settings.monitorBlocks ?? 1,
+            },
+            artifacts: hre.artifacts,
+            validations: await readValidations(hre),
+            preset: await loadPreset(hre),
+            makeSnapshotter: (input, record, toLayout) =>
+              createLayoutSnapshotter({
+                endpoint: fork.endpoint,
+                address: input.proxy,
+                before: {
+                  contract: input.from.contract,
+                  layout: record.layout.storage as StorageLayout,
+                },
+                after: { contract: input.to.contract, layout: toLayout.storage },
+                keySources: AEGIS_KEY_SOURCES,
+                mappingKeys: AEGIS_CONFIGURED_KEYS,
+                fromBlock: record.deployedAt.block,
+              }),
+            onEvent: createRunRenderer(args.json, (line) => console.log(line)),
+          });
+          const { receipt } = result;
+          console.log(
+            `Rehearsal on a ${receipt.engine} fork of chain ${receipt.chainId} at block ${receipt.forkBlock}: forward ${receipt.forward.status}, back ${receipt.back?.status ?? "not run"}`,
+          );
+          for (const verdict of receipt.back?.verdicts ?? []) {
+            console.log(
+              `  ${verdict.verdict === "go" ? "✔" : "✖"} ${verdict.step.padEnd(24)} ${verdict.message ?? ""}`,
+            );
+          }
+          console.log(
+            `${receipt.passed ? "PASSED" : "FAILED"} plan ${receipt.planHash.slice(0, 12)}…; receipt: ${result.receiptFile}`,
+          );
+          if (!receipt.passed) {
+            const failure =
+              result.forward.status !== "declined" ? result.forward.failure : undefined;
+            if (failure)
+              console.error(
+                `${failure.error.code} ${failure.error.message} (at ${failure.step})\n  hint: ${failure.error.hint}`,
+              );
+            process.exitCode = 1;
+          }
+        } finally {
+          await fork.stop();
+        }
+      }),
+  );
