@@ -1,23 +1,12 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
-import { AegisError } from "../src/core/errors";
+import { UnknownForkEngineError } from "../src/evm/errors";
 import type { InProcessForkFactory } from "../src/evm/fork";
 import { createRunRenderer } from "./render-run";
 import { runTask } from "./run-task";
 import { freeLocalPort, loadPreset } from "./upgrade-support";
 import "./aegis-config";
-
-/** AEGIS-E331: the fork engine asked for is not one the toolkit starts. */
-class UnknownForkEngineError extends AegisError {
-  constructor(engine: string) {
-    super(
-      "AEGIS-E331",
-      `unknown fork engine ${JSON.stringify(engine)}`,
-      "use --engine hardhat or --engine anvil",
-    );
-  }
-}
 
 /** The in-process Hardhat network (EDR), forking a URL at a block, built from this config. */
 function inProcessForkFactory(hre: HardhatRuntimeEnvironment): InProcessForkFactory {

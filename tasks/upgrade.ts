@@ -3,7 +3,7 @@ import readline from "node:readline/promises";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
-import { AegisError } from "../src/core/errors";
+import { ConfirmationUnavailableError, MissingUpgradeSettingError } from "../src/evm/errors";
 import type { PlanPreview } from "../src/core/plan-preview";
 import { assertRpcReachable } from "../src/evm/rpc";
 import type { UpgradePlanInput } from "../src/evm/upgrade-plan";
@@ -17,28 +17,6 @@ import "./aegis-config";
 
 // Modules that import typechain-types load inside the actions, after the compile: the types
 // exist only once the contracts are built, and `hardhat compile` itself loads this file.
-
-/** AEGIS-E317: a setting the upgrade needs is neither on the command line nor in the config. */
-class MissingUpgradeSettingError extends AegisError {
-  constructor(setting: string) {
-    super(
-      "AEGIS-E317",
-      `no ${setting} to upgrade: pass --${setting} or set aegis.upgrade.${setting} in hardhat.config.ts`,
-      "for the reference protocol: --proxy AegisEngine --to AegisEngineV2",
-    );
-  }
-}
-
-/** AEGIS-E318: the run needs a confirmation that a non-interactive session cannot give. */
-class ConfirmationUnavailableError extends AegisError {
-  constructor() {
-    super(
-      "AEGIS-E318",
-      "aegis:upgrade asks before its first transaction, and this session has no terminal to ask on",
-      "review the plan with --dry-run, then pass --yes",
-    );
-  }
-}
 
 async function connect(hre: HardhatRuntimeEnvironment) {
   const url = (hre.network.config as HttpNetworkConfig).url ?? "in-process";

@@ -242,3 +242,39 @@ export class RehearsalMissingError extends AegisError {
     );
   }
 }
+
+/** AEGIS-E317: a setting the upgrade needs is neither on the command line nor in the config. */
+export class MissingUpgradeSettingError extends AegisError {
+  /** Names what is missing or wrong. */
+  constructor(setting: string) {
+    super(
+      "AEGIS-E317",
+      `no ${setting} to upgrade: pass --${setting} or set aegis.upgrade.${setting} in hardhat.config.ts`,
+      "for the reference protocol: --proxy AegisEngine --to AegisEngineV2",
+    );
+  }
+}
+
+/** AEGIS-E318: the run needs a confirmation that a non-interactive session cannot give. */
+export class ConfirmationUnavailableError extends AegisError {
+  /** Names what is missing or wrong. */
+  constructor() {
+    super(
+      "AEGIS-E318",
+      "aegis:upgrade asks before its first transaction, and this session has no terminal to ask on",
+      "review the plan with --dry-run, then pass --yes",
+    );
+  }
+}
+
+/** AEGIS-E331: the fork engine asked for is not one the toolkit starts. */
+export class UnknownForkEngineError extends AegisError {
+  /** Names what is missing or wrong. */
+  constructor(engine: string) {
+    super(
+      "AEGIS-E331",
+      `unknown fork engine ${JSON.stringify(engine)}`,
+      "use --engine hardhat or --engine anvil",
+    );
+  }
+}

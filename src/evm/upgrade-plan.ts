@@ -174,7 +174,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
         broken.length === 0,
         figures,
         `already failing: ${broken.map((r) => r.violation).join("; ")}`,
-        `signer owns ProxyAdmin ${input.proxyAdmin}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}`,
+        `signer owns ProxyAdmin ${input.proxyAdmin}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}${deps.rehearsal === undefined ? "" : `; rehearsal ${deps.rehearsal}`}`,
       );
     },
   });
