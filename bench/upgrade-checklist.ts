@@ -32,9 +32,14 @@ async function main(): Promise<void> {
   try {
     const pristine = path.join(root, "pristine");
     const env = (dir: string) => ({ AEGIS_LOCALHOST_URL: node.url, AEGIS_DEPLOYMENTS_DIR: dir });
-    const deployed = await runHardhat(["aegis:deploy", "--network", "localhost", "--seed"], env(pristine));
+    const deployed = await runHardhat(
+      ["aegis:deploy", "--network", "localhost", "--seed"],
+      env(pristine),
+    );
     if (deployed.code !== 0) throw new Error(deployed.stderr);
-    const record = JSON.parse(fs.readFileSync(path.join(pristine, "localhost", "AegisEngine.json"), "utf8"));
+    const record = JSON.parse(
+      fs.readFileSync(path.join(pristine, "localhost", "AegisEngine.json"), "utf8"),
+    );
     const checklist: number[] = [];
     const minimal: number[] = [];
     const stepTimes: Record<string, number[]> = {};
@@ -44,14 +49,23 @@ async function main(): Promise<void> {
       fs.cpSync(pristine, dir, { recursive: true });
       checklist.push(
         await timed(() =>
-          runHardhat(["aegis:upgrade", "--network", "localhost", "--yes", "--monitor-blocks", "0"], env(dir)),
+          runHardhat(
+            ["aegis:upgrade", "--network", "localhost", "--yes", "--monitor-blocks", "0"],
+            env(dir),
+          ),
         ),
       );
       const runsDir = path.join(dir, "localhost", "runs");
       const [runId] = fs.readdirSync(runsDir);
       const report = JSON.parse(fs.readFileSync(path.join(runsDir, runId!, "report.json"), "utf8"));
-      for (const step of report.steps as Array<{ shortId: string; durationMs?: number; verifyDurationMs?: number }>) {
-        (stepTimes[step.shortId] ??= []).push((step.durationMs ?? 0) + (step.verifyDurationMs ?? 0));
+      for (const step of report.steps as Array<{
+        shortId: string;
+        durationMs?: number;
+        verifyDurationMs?: number;
+      }>) {
+        (stepTimes[step.shortId] ??= []).push(
+          (step.durationMs ?? 0) + (step.verifyDurationMs ?? 0),
+        );
       }
       await rpc(node.url, "evm_revert", [snapshot]);
       const again = await rpc(node.url, "evm_snapshot");
@@ -71,8 +85,12 @@ async function main(): Promise<void> {
     console.log(`rounds: ${ROUNDS} (medians; every round from the same seeded state)`);
     console.log(`aegis:upgrade checklist, whole process: ${checklistMs.toFixed(0)} ms`);
     console.log(`minimal hardhat run upgradeProxy script: ${minimalMs.toFixed(0)} ms`);
-    console.log(`ratio checklist / minimal: ${(checklistMs / minimalMs).toFixed(2)} (goal: at most 2)`);
-    console.log(`where the checklist's time goes: steps ${stepsMs.toFixed(0)} ms, the rest is process start-up, compile check, preflight and reports`);
+    console.log(
+      `ratio checklist / minimal: ${(checklistMs / minimalMs).toFixed(2)} (goal: at most 2)`,
+    );
+    console.log(
+      `where the checklist's time goes: steps ${stepsMs.toFixed(0)} ms, the rest is process start-up, compile check, preflight and reports`,
+    );
     for (const [step, times] of Object.entries(stepTimes)) {
       console.log(`  ${step.padEnd(22)} ${median(times).toFixed(0).padStart(6)} ms`);
     }
