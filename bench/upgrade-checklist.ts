@@ -10,21 +10,9 @@ import os from "node:os";
 import path from "node:path";
 import { rpc, startHardhatNode } from "../test/helpers/local-node";
 import { runHardhat } from "../test/helpers/hardhat-cli";
+import { median, timed } from "./process-timing";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
-async function timed(run: () => Promise<{ code: number | null; stderr: string }>): Promise<number> {
-  const start = process.hrtime.bigint();
-  const result = await run();
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.code !== 0) throw new Error(`a timed process failed: ${result.stderr}`);
-  return ms;
-}
 
 async function main(): Promise<void> {
   const node = await startHardhatNode();

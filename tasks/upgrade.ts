@@ -158,7 +158,7 @@ function finish(result: UpgradeRunResult, json: boolean): void {
     waiting: `Waiting: ${result.awaiting?.reason ?? ""}. Resume with --resume ${result.runId}.`,
     "rolled-back":
       "Rolled back: the proxy points at its previous implementation and the protocol is unpaused (a reinitializer's writes stay in storage; the report lists them).",
-    failed: `Stopped and not rolled back: resume with --resume ${result.runId} or undo with aegis:rollback --run ${result.runId}.`,
+    failed: `Stopped at ${result.failure?.step ?? "a step"} and NOT rolled back: the protocol is left as the run left it${result.state.steps.some((step) => step.shortId === "pause" && step.status === "completed") ? ", PAUSED on purpose" : ""}. Resume with --resume ${result.runId}, or undo with aegis:rollback --run ${result.runId}.`,
   };
   write(endings[result.status] ?? result.status);
   write(`Report: ${result.reports.markdown}`);

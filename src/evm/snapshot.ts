@@ -18,6 +18,8 @@ import {
 } from "./mapping-keys";
 import {
   createStorageReader,
+  type MappedGroup,
+  type MappedResult,
   type ReadMode,
   type RpcEndpoint,
   type StorageReader,
@@ -103,8 +105,30 @@ interface Walk {
   offset: number;
 }
 
+/** A value a mapping entry holds at `rel` slots from the entry's slot, e.g. `.principal` at 2. */
+interface Leaf {
+  suffix: string;
+  info: Extract<TypeInfo, { kind: "value" }>;
+  rel: number;
+  offset: number;
+}
+
+/** How a mapping's value type is read with its entry's hash: its leaves, over `members` slots. */
+interface Template {
+  leaves: Leaf[];
+  /** Distinct relative slots of the leaves, each read once. */
+  rels: number[];
+  members: number;
+}
+
+/** Slots a fused entry may span (the reader reads them all, so keep it to small structs). */
+const MAX_FUSED_MEMBERS = 64;
+/** Up to this many entries that cannot be fused are hashed in JavaScript, sparing a round. */
+const JS_HASH_LIMIT = 512;
+
 type Pending =
   | { kind: "value"; walk: Walk }
+  | { kind: "fused"; path: string; template: Template; group: number; index: number }
   | { kind: "array-length"; walk: Walk; elementId: string }
   | { kind: "bytes-head"; walk: Walk; text: boolean; label: string }
   | { kind: "bytes-data"; walk: Walk; text: boolean; label: string; length: number };
@@ -161,6 +185,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
   const entries: SnapshotEntry[] = [];
   const warnings: string[] = [];
   const words = new Map<bigint, bigint>();
+  const fusedSlots = new Set<string>();
 
   const emit = (walk: Walk, type: string, bytes: number, value: SnapshotValue) =>
     entries.push({
@@ -172,13 +197,112 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       value,
     });
 
-  const hashQueue: { child: Omit<Walk, "slot">; key: string; slot: bigint }[] = [];
-  // Mapping entries wait here until their slots are hashed, all at once, by the node.
+  // A mapping's value type whose storage is only value types at fixed slots from the entry's
+  // slot (a balance, a struct of numbers) is "fused": the node hashes the key and reads those
+  // slots in the same call. Described once per value type; null when it cannot be fused.
+  const templates = new Map<string, Template | null>();
+  const templateOf = (typeId: string): Template | null => {
+    let template = templates.get(typeId);
+    if (template === undefined) {
+      const leaves: Leaf[] = [];
+      let flat: boolean;
+      try {
+        flat = flatten(typeId, 0n, 0, "", leaves);
+      } catch {
+        // An unsupported type: the ordinary expansion reports it, with the entry's path.
+        flat = false;
+      }
+      const rels = [...new Set(leaves.map((leaf) => leaf.rel))];
+      const members = Math.max(0, ...rels) + 1;
+      template = flat && leaves.length > 0 ? { leaves, rels, members } : null;
+      templates.set(typeId, template);
+    }
+    return template;
+  };
+  // Mirrors `expand` (same paths, slots, offsets and order) for value types, structs and
+  // fixed-size arrays of them; false as soon as anything needs a read to know where to look.
+  const flatten = (
+    typeId: string,
+    rel: bigint,
+    offset: number,
+    suffix: string,
+    leaves: Leaf[],
+  ): boolean => {
+    if (rel >= BigInt(MAX_FUSED_MEMBERS) || leaves.length >= MAX_FUSED_MEMBERS) return false;
+    const info = describeType(layout, typeId, suffix);
+    switch (info.kind) {
+      case "value":
+        leaves.push({ suffix, info, rel: Number(rel), offset });
+        return true;
+      case "struct":
+        return info.members.every((member) =>
+          flatten(
+            member.typeId,
+            rel + member.slot,
+            member.offset,
+            `${suffix}.${member.label}`,
+            leaves,
+          ),
+        );
+      case "array": {
+        if (info.length === undefined || info.length > maxArrayLength) return false;
+        const elementBytes = storageBytes(layout, info.elementId, suffix);
+        for (let index = 0n; index < info.length; index++) {
+          const position = arrayElementPosition(rel, index, elementBytes);
+          const inner = `${suffix}[${index}]`;
+          if (!flatten(info.elementId, position.slot, position.offset, inner, leaves)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
+  };
+
+  const hashQueue: {
+    child: Omit<Walk, "slot">;
+    key: string;
+    slot: bigint;
+    template: Template | null;
+    /** The mapping instance (its slot and value type): fused entries are grouped by it. */
+    group: string;
+  }[] = [];
+  // Fused entries of the next read, grouped by mapping: one header and base slot per group.
+  let roundGroups: MappedGroup[] = [];
+  let roundTemplates: Template[] = [];
+  const groupIndex = new Map<string, number>();
+  const fused = reader.readMapped !== undefined;
+  // Mapping entries wait here until the next read. Fused ones become placeholders, read with
+  // their hash; the others (a struct holding a mapping, say) are hashed first, in JavaScript
+  // when few, else by the node. Order is kept: each lands in `out` where its expansion would.
   const hashPending = async (out: Pending[]) => {
     while (hashQueue.length > 0) {
       const queued = hashQueue.splice(0, hashQueue.length);
-      const slots = await reader.hashPairs(address, queued, blockTag);
-      queued.forEach((entry, index) => expand({ ...entry.child, slot: slots[index]! }, out));
+      const loose = queued.filter((entry) => !fused || entry.template === null);
+      const slots =
+        loose.length <= JS_HASH_LIMIT
+          ? loose.map((entry) => mappingValueSlot(entry.key, entry.slot))
+          : await reader.hashPairs(address, loose, blockTag);
+      let next = 0;
+      for (const entry of queued) {
+        const { template } = entry;
+        if (!fused || template === null) {
+          expand({ ...entry.child, slot: slots[next++]! }, out);
+          continue;
+        }
+        let group = groupIndex.get(entry.group);
+        if (group === undefined) {
+          group = roundGroups.length;
+          groupIndex.set(entry.group, group);
+          roundGroups.push({ base: entry.slot, keys: [], members: template.members });
+          roundTemplates.push(template);
+        }
+        const keys = roundGroups[group]!.keys;
+        out.push({ kind: "fused", path: entry.child.path, template, group, index: keys.length });
+        keys.push(entry.key);
+      }
     }
   };
 
@@ -212,18 +336,22 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
           expandElements(walk, info.elementId, info.length, walk.slot, out);
         }
         return;
-      case "mapping":
-        for (const key of keysForMapping(mappingKeys, walk.path)) {
+      case "mapping": {
+        const keys = keysForMapping(mappingKeys, walk.path);
+        const template = keys.length > 0 ? templateOf(info.valueId) : null;
+        const group = `${walk.slot.toString(16)}/${info.valueId}`;
+        for (const key of keys) {
           const { encoded, display } = encodeMappingKey(key, info.keyId, walk.path);
           const child = { path: `${walk.path}[${display}]`, typeId: info.valueId, offset: 0 };
           if (encoded.length === 66) {
-            // Hashed by the node in bulk before the next read (see hashPending).
-            hashQueue.push({ child, key: encoded, slot: walk.slot });
+            // Hashed by the node in bulk, with the next read where it can be (see hashPending).
+            hashQueue.push({ child, key: encoded, slot: walk.slot, template, group });
           } else {
             expand({ ...child, slot: mappingValueSlot(encoded, walk.slot) }, out);
           }
         }
         return;
+      }
     }
   };
 
@@ -286,6 +414,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
   while (frontier.length > 0) {
     const needed = new Set<bigint>();
     for (const pending of frontier) {
+      if (pending.kind === "fused") continue;
       if (pending.kind === "bytes-data") {
         const first = dataSlot(pending.walk.slot);
         const count = BigInt(Math.ceil(pending.length / 32));
@@ -295,11 +424,49 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       }
     }
     const missing = [...needed].filter((slot) => !words.has(slot));
-    const values = await reader.read(address, missing, blockTag);
-    missing.forEach((slot, index) => words.set(slot, values[index]!));
+    const groups = roundGroups;
+    const groupTemplates = roundTemplates;
+    roundGroups = [];
+    roundTemplates = [];
+    groupIndex.clear();
+    let mapped: MappedResult["groups"] = [];
+    if (groups.length > 0 && reader.readMapped !== undefined) {
+      const result = await reader.readMapped(address, missing, groups, blockTag);
+      missing.forEach((slot, index) => words.set(slot, result.values[index]!));
+      mapped = result.groups;
+      // Every slot a fused entry's values came from counts as read, as if read one by one;
+      // kept as text (no BigInt per slot) and merged with `words` when counting at the end.
+      mapped.forEach(({ slots }, group) => {
+        const { rels } = groupTemplates[group]!;
+        for (const slot of slots) {
+          for (const rel of rels) fusedSlots.add(rel === 0 ? slot : slotPlus(slot, rel));
+        }
+      });
+    } else {
+      const values = await reader.read(address, missing, blockTag);
+      missing.forEach((slot, index) => words.set(slot, values[index]!));
+    }
 
     const next: Pending[] = [];
     for (const pending of frontier) {
+      if (pending.kind === "fused") {
+        const { slots, values } = mapped[pending.group]!;
+        const { leaves, members } = pending.template;
+        const slot = slots[pending.index]!;
+        const first = pending.index * members;
+        for (const leaf of leaves) {
+          const word = values[first + leaf.rel]!;
+          entries.push({
+            path: pending.path + leaf.suffix,
+            slot: leaf.rel === 0 ? slot : slotPlus(slot, leaf.rel),
+            offset: leaf.offset,
+            bytes: leaf.info.bytes,
+            type: leaf.info.label,
+            value: decodeValue(extractBytes(word, leaf.offset, leaf.info.bytes), leaf.info),
+          });
+        }
+        continue;
+      }
       const { walk } = pending;
       const word = words.get(walk.slot) ?? 0n;
       switch (pending.kind) {
@@ -356,11 +523,27 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
     block: { number: blockNumber, hash: block.hash, timestamp: Number(BigInt(block.timestamp)) },
     layout: { contract: params.contract, hash: hashLayout(layout) },
     readMode: reader.mode ?? "override",
-    slotsRead: words.size,
+    slotsRead: countSlotsRead(words, fusedSlots),
     mappingKeys,
     warnings,
     entries,
   };
+}
+
+/** `slot + rel` (slotHex form), without BigInt when only the last hex digit changes. */
+function slotPlus(slot: string, rel: number): string {
+  const last = parseInt(slot[65]!, 16) + rel;
+  if (last < 16) return slot.slice(0, 65) + last.toString(16);
+  return slotHex(addSlot(BigInt(slot), BigInt(rel)));
+}
+
+/** Distinct slots read: those of `words` and the fused ones, which are almost never among them. */
+function countSlotsRead(words: Map<bigint, bigint>, fusedSlots: Set<string>): number {
+  let count = words.size;
+  if (fusedSlots.size === 0) return count;
+  const plain = new Set([...words.keys()].map(slotHex));
+  for (const slot of fusedSlots) if (!plain.has(slot)) count++;
+  return count;
 }
 
 /** Turns a value type's raw bytes into its JSON value. */

@@ -10,7 +10,7 @@
 import { ethers } from "ethers";
 import type { RpcRequester } from "./rpc";
 import { StorageReadError } from "./layout-errors";
-import { slotHex } from "./storage-slots";
+import { addSlot, slotHex } from "./storage-slots";
 
 /**
  * The slot reader, hand-assembled (no PUSH0, so it runs on any fork from Constantinople on):
@@ -79,6 +79,140 @@ export const SLOT_READER_CODE = "0x60005b8036111560155780355481526020016002565b3
 export const PAIR_HASHER_CODE =
   "0x60005b8036111560235760408160003760406000208160011c604001526040016002565b3660011c6040f3";
 
+/**
+ * The fused reader, hand-assembled: reads plain slots and mapping entries in one call, hashing each
+ * entry's slot on the node (native keccak) right before reading it, so that a mapping entry costs
+ * one round instead of a hashing round and a reading round. Its calldata is a run of groups:
+ *
+ *   header (n << 128 | m), then
+ *     m = 0: n slots                  -> n words: sload(slot)
+ *     m > 0: base, then n 32-byte keys -> per key m + 1 words: h = keccak256(key . base),
+ *                                         sload(h), sload(h + 1), ..., sload(h + m - 1)
+ *
+ * (m consecutive slots per key: a struct's members). Answers are written after the 64-byte
+ * keccak scratch space, in calldata order. SHR needs Constantinople; no PUSH0 (pre-Shanghai safe).
+ *
+*   00 PUSH1 0x40      o = 64                  (memory [0, 64) is the keccak scratch space)
+ *   02 PUSH1 0x00      p = 0, o
+ *   04 JUMPDEST        group:                  p, o
+ *   05 DUP1            p, p, o
+ *   06 CALLDATASIZE    size, p, p, o
+ *   07 GT              size > p, p, o
+ *   08 ISZERO          !(size > p), p, o
+ *   09 PUSH1 0x8a      done, !(size > p), p, o
+ *   0b JUMPI           p, o                    (leave when every group was read)
+ *   0c DUP1            p, p, o
+ *   0d CALLDATALOAD    header, p, o           (header = n << 128 | m)
+ *   0e DUP1            header, header, p, o
+ *   0f PUSH2 0xffff    0xffff, header, header, p, o
+ *   12 AND             m, header, p, o
+ *   13 SWAP1           header, m, p, o
+ *   14 PUSH1 0x80      128, header, m, p, o
+ *   16 SHR             n, m, p, o
+ *   17 SWAP2           p, m, n, o
+ *   18 PUSH1 0x20      32, p, m, n, o
+ *   1a ADD             p + 32, m, n, o
+ *   1b SWAP2           n, m, p, o              (p: the first word after the header)
+ *   1c DUP2            m, n, m, p, o
+ *   1d PUSH1 0x3c      hashed, m, n, m, p, o
+ *   1f JUMPI           n, m, p, o              (m > 0: a group of mapping keys)
+ *   20 JUMPDEST        plain:                  n, m, p, o   (m = 0: n slots, one value each)
+ *   21 DUP1            n, n, m, p, o
+ *   22 ISZERO          n == 0, n, m, p, o
+ *   23 PUSH1 0x84      next, n == 0, n, m, p, o
+ *   25 JUMPI           n, m, p, o
+ *   26 DUP3            p, n, m, p, o
+ *   27 CALLDATALOAD    slot, n, m, p, o
+ *   28 SLOAD           value, n, m, p, o
+ *   29 DUP5            o, value, n, m, p, o
+ *   2a MSTORE          n, m, p, o              (memory[o] = value)
+ *   2b SWAP3           o, m, p, n
+ *   2c PUSH1 0x20      32, o, m, p, n
+ *   2e ADD             o + 32, m, p, n
+ *   2f SWAP3           n, m, p, o
+ *   30 SWAP2           p, m, n, o
+ *   31 PUSH1 0x20      32, p, m, n, o
+ *   33 ADD             p + 32, m, n, o
+ *   34 SWAP2           n, m, p, o
+ *   35 PUSH1 0x01      1, n, m, p, o
+ *   37 SWAP1           n, 1, m, p, o
+ *   38 SUB             n - 1, m, p, o
+ *   39 PUSH1 0x20      plain, n, m, p, o
+ *   3b JUMP            n, m, p, o
+ *   3c JUMPDEST        hashed:                 n, m, p, o
+ *   3d DUP3            p, n, m, p, o
+ *   3e CALLDATALOAD    base, n, m, p, o       (the mapping's slot)
+ *   3f PUSH1 0x20      32, base, n, m, p, o
+ *   41 MSTORE          n, m, p, o              (memory[32, 64) = base)
+ *   42 SWAP2           p, m, n, o
+ *   43 PUSH1 0x20      32, p, m, n, o
+ *   45 ADD             p + 32, m, n, o
+ *   46 SWAP2           n, m, p, o
+ *   47 JUMPDEST        key:                    n, m, p, o
+ *   48 DUP1            n, n, m, p, o
+ *   49 ISZERO          n == 0, n, m, p, o
+ *   4a PUSH1 0x84      next, n == 0, n, m, p, o
+ *   4c JUMPI           n, m, p, o
+ *   4d DUP3            p, n, m, p, o
+ *   4e CALLDATALOAD    key, n, m, p, o
+ *   4f PUSH1 0x00      0, key, n, m, p, o
+ *   51 MSTORE          n, m, p, o              (memory[0, 32) = key)
+ *   52 PUSH1 0x40      64, n, m, p, o
+ *   54 PUSH1 0x00      0, 64, n, m, p, o
+ *   56 KECCAK256       h, n, m, p, o           (h = keccak256(key . base): the entry's slot)
+ *   57 DUP1            h, h, n, m, p, o
+ *   58 DUP6            o, h, h, n, m, p, o
+ *   59 MSTORE          h, n, m, p, o           (memory[o] = h)
+ *   5a SWAP4           o, n, m, p, h
+ *   5b PUSH1 0x20      32, o, n, m, p, h
+ *   5d ADD             o + 32, n, m, p, h
+ *   5e SWAP4           h, n, m, p, o
+ *   5f PUSH1 0x00      j = 0, h, n, m, p, o
+ *   61 JUMPDEST        member:                 j, h, n, m, p, o
+ *   62 DUP1            j, j, h, n, m, p, o
+ *   63 DUP3            h, j, j, h, n, m, p, o
+ *   64 ADD             h + j, j, h, n, m, p, o (wraps at 2^256, as Solidity's slots do)
+ *   65 SLOAD           value, j, h, n, m, p, o
+ *   66 DUP7            o, value, j, h, n, m, p, o
+ *   67 MSTORE          j, h, n, m, p, o        (memory[o] = value)
+ *   68 SWAP5           o, h, n, m, p, j
+ *   69 PUSH1 0x20      32, o, h, n, m, p, j
+ *   6b ADD             o + 32, h, n, m, p, j
+ *   6c SWAP5           j, h, n, m, p, o
+ *   6d PUSH1 0x01      1, j, h, n, m, p, o
+ *   6f ADD             j + 1, h, n, m, p, o
+ *   70 DUP1            j + 1, j + 1, h, n, m, p, o
+ *   71 DUP5            m, j + 1, j + 1, h, n, m, p, o
+ *   72 GT              m > j + 1, j + 1, h, n, m, p, o
+ *   73 PUSH1 0x61      member, m > j + 1, j + 1, h, n, m, p, o
+ *   75 JUMPI           j + 1, h, n, m, p, o
+ *   76 POP             h, n, m, p, o
+ *   77 POP             n, m, p, o
+ *   78 SWAP2           p, m, n, o
+ *   79 PUSH1 0x20      32, p, m, n, o
+ *   7b ADD             p + 32, m, n, o
+ *   7c SWAP2           n, m, p, o
+ *   7d PUSH1 0x01      1, n, m, p, o
+ *   7f SWAP1           n, 1, m, p, o
+ *   80 SUB             n - 1, m, p, o
+ *   81 PUSH1 0x47      key, n - 1, m, p, o
+ *   83 JUMP            n, m, p, o
+ *   84 JUMPDEST        next:                   0, m, p, o   (the group is read)
+ *   85 POP             m, p, o
+ *   86 POP             p, o
+ *   87 PUSH1 0x04      group, p, o
+ *   89 JUMP            p, o
+ *   8a JUMPDEST        done:                   p, o
+ *   8b POP             o
+ *   8c PUSH1 0x40      64, o
+ *   8e DUP2            o, 64, o
+ *   8f SUB             o - 64, o
+ *   90 PUSH1 0x40      64, o - 64, o
+ *   92 RETURN          return memory[64, o)
+ */
+export const FUSED_READER_CODE =
+  "0x604060005b80361115608a5780358061ffff169060801c916020019181603c575b8015608457823554845292602001929160200191600190036020565b823560205291602001915b801560845782356000526040600020808552936020019360005b808201548652946020019460010180841160615750509160200191600190036047565b50506004565b50604081036040f3";
+
 /** How storage is being read from a node. */
 export type ReadMode = "override" | "batch";
 
@@ -91,8 +225,13 @@ export interface StorageReaderOptions {
   keysPerCall?: number;
   /** Pairs per hashing `eth_call` (~1,100 gas a pair, most of it calldata). */
   pairsPerCall?: number;
-  /** Gas given to each reading call. */
+  /**
+   * Gas given to each reading call; the fused reader also packs its calls up to ~95% of it.
+   * Default: the Hardhat node's cap (2^24), or `anvilCallGas` on anvil (found by the probe).
+   */
   callGas?: bigint;
+  /** Gas of each fused call on anvil, which accepts more than the Hardhat node's cap. */
+  anvilCallGas?: bigint;
   /** `eth_getStorageAt` requests per JSON-RPC batch in the fallback. */
   readsPerBatch?: number;
   /** Largest request body sent in one HTTP request: anvil refuses bodies over ~2 MiB. */
@@ -121,6 +260,34 @@ export interface StorageReader {
   batch(calls: RpcCall[]): Promise<unknown[]>;
   /** keccak256(key . slot) of every pair (32-byte keys): mapping entry slots, hashed by the node. */
   hashPairs(address: string, pairs: HashPair[], blockTag: string): Promise<bigint[]>;
+  /**
+   * Plain slots and mapping entries in one pass: for each group, every key's entry slot
+   * keccak256(key . base) and the values of its `members` consecutive slots. Optional so that a
+   * reader written against the older interface still works (takeSnapshot then hashes and reads).
+   */
+  readMapped?(
+    address: string,
+    slots: bigint[],
+    groups: MappedGroup[],
+    blockTag: string,
+  ): Promise<MappedResult>;
+}
+
+/** Entries of one mapping read together: 32-byte encoded keys (0x hex), `members` slots each. */
+export interface MappedGroup {
+  base: bigint;
+  keys: string[];
+  members: number;
+}
+
+/** What readMapped returns: plain values in order; per group, entry slots and their values. */
+export interface MappedResult {
+  values: bigint[];
+  /**
+   * Per group: `slots[k]` is key k's entry slot as slotHex writes it (0x, 64 lower-case digits:
+   * kept as text, since that is what a snapshot records), `values[k * members + j]` its slot + j.
+   */
+  groups: { slots: string[]; values: bigint[] }[];
 }
 
 /** A 32-byte encoded mapping key (0x hex) and the mapping's slot. */
@@ -132,7 +299,8 @@ export interface HashPair {
 const DEFAULTS = {
   keysPerCall: 4_000,
   pairsPerCall: 5_000,
-  callGas: 16_000_000n,
+  callGas: 16_777_216n,
+  anvilCallGas: 60_000_000n,
   readsPerBatch: 1_000,
   maxBodyBytes: 1_500_000,
   concurrency: 4,
@@ -141,6 +309,15 @@ const DEFAULTS = {
 // The mode a node supports is a property of the node, not of one reader: remember it per URL.
 const knownModes = new Map<string, ReadMode>();
 const knownRequesterModes = new WeakMap<RpcRequester, ReadMode>();
+// Whether the node is anvil (web3_clientVersion), which takes far more gas per call.
+const knownAnvil = new Map<string, boolean>();
+
+// Gas the fused reader is charged, overestimated a little so a packed call never runs out:
+// a cold SLOAD costs 2,100; calldata 16 a non-zero byte; the loop's own opcodes ~40 a word.
+const GAS_PER_READ = 2_200;
+const GAS_PER_WORD_IN = 32 * 16 + 40;
+const GAS_PER_HASH = 120;
+const GAS_PER_CALL = 21_000 + 1_000;
 
 interface Outcome {
   result?: unknown;
@@ -196,11 +373,16 @@ export function createStorageReader(
     ],
   });
 
+  let anvil = typeof endpoint === "string" ? knownAnvil.get(endpoint) : false;
+
   const probe = async (address: string, slot: bigint, blockTag: string): Promise<ReadMode> => {
-    const [call, direct] = await rawBatch([
+    const [call, direct, client] = await rawBatch([
       overrideCall(address, [slot], blockTag),
       { method: "eth_getStorageAt", params: [address, slotHex(slot), blockTag] },
+      { method: "web3_clientVersion", params: [] },
     ]);
+    anvil = typeof client?.result === "string" && client.result.startsWith("anvil");
+    if (typeof endpoint === "string") knownAnvil.set(endpoint, anvil);
     if (direct?.error !== undefined) {
       throw new StorageReadError(label, `eth_getStorageAt: ${direct.error.message}`);
     }
@@ -213,12 +395,199 @@ export function createStorageReader(
     return agrees ? "override" : "batch";
   };
 
+
+  const read = async (address: string, slots: bigint[], blockTag: string): Promise<bigint[]> => {
+    if (slots.length === 0) return [];
+    if (mode === undefined) remember(await probe(address, slots[0]!, blockTag));
+    if (mode === "override") {
+      const calls = chunk(slots, settings.keysPerCall).map((keys) =>
+        overrideCall(address, keys, blockTag),
+      );
+      const results = await batch(calls);
+      return results.flatMap((result, index) => {
+        const keys = calls[index]!.params[0] as { data: string };
+        return splitWords(result, (keys.data.length - 2) / 64, label);
+      });
+    }
+    const results = await batch(
+      slots.map((slot) => ({
+        method: "eth_getStorageAt",
+        params: [address, slotHex(slot), blockTag],
+      })),
+    );
+    return results.map((result) => BigInt(result as string));
+  };
+
+  const fusedCallGas = (): bigint =>
+    options.callGas ?? (anvil === true ? settings.anvilCallGas : settings.callGas);
+
+  // Packs plain slots and mapping groups into fused calls of at most ~95% of the call's gas,
+  // splitting a group across calls where needed; each call's parts remember what they read.
+  type Part = { plain: bigint[] } | { group: number; from: number; to: number };
+  const fusedCalls = (
+    address: string,
+    slots: bigint[],
+    groups: MappedGroup[],
+    blockTag: string,
+  ): { call: RpcCall; parts: Part[] }[] => {
+    const gas = fusedCallGas();
+    const budget = (Number(gas) * 95) / 100 - GAS_PER_CALL;
+    const calls: { call: RpcCall; parts: Part[] }[] = [];
+    let text: string[] = [];
+    let parts: Part[] = [];
+    let used = 0;
+    let wordsOut = 0;
+    // Memory grows quadratically (3 gas a word plus words^2 / 512): count it as answers grow.
+    const memoryGas = (words: number) => 3 * words + (words * words) / 512;
+    const flush = () => {
+      if (parts.length === 0) return;
+      calls.push({
+        call: {
+          method: "eth_call",
+          params: [
+            { to: address, data: `0x${text.join("")}`, gas: `0x${gas.toString(16)}` },
+            blockTag,
+            { [address]: { code: FUSED_READER_CODE } },
+          ],
+        },
+        parts,
+      });
+      text = [];
+      parts = [];
+      used = 0;
+      wordsOut = 0;
+    };
+    // How many of `count` items of `cost` gas and `words` answers each fit in this call.
+    const room = (count: number, cost: number, words: number) => {
+      let fit = Math.floor((budget - used - GAS_PER_WORD_IN * 3) / cost);
+      while (fit > 0 && used + fit * cost + memoryGas(wordsOut + fit * words + 2) > budget) {
+        fit = Math.floor(fit * 0.9);
+      }
+      return Math.min(count, Math.max(fit, 0));
+    };
+    const header = (n: number, m: number) =>
+      n.toString(16).padStart(32, "0") + m.toString(16).padStart(32, "0");
+
+    for (let start = 0; start < slots.length; ) {
+      const fit = room(slots.length - start, GAS_PER_READ + GAS_PER_WORD_IN, 1);
+      if (fit === 0) {
+        flush();
+        continue;
+      }
+      const taken = slots.slice(start, start + fit);
+      text.push(header(fit, 0));
+      for (const slot of taken) text.push(slot.toString(16).padStart(64, "0"));
+      parts.push({ plain: taken });
+      used += GAS_PER_WORD_IN + fit * (GAS_PER_READ + GAS_PER_WORD_IN);
+      wordsOut += fit;
+      start += fit;
+    }
+    groups.forEach((group, index) => {
+      const { members, keys } = group;
+      if (members < 1 || members > 0xffff) {
+        throw new StorageReadError(label, `a mapping group of ${members} members`);
+      }
+      const cost = GAS_PER_WORD_IN + GAS_PER_HASH + members * GAS_PER_READ;
+      const baseHex = slotHex(group.base).slice(2);
+      for (let start = 0; start < keys.length; ) {
+        const fit = room(keys.length - start, cost, members + 1);
+        if (fit === 0) {
+          flush();
+          continue;
+        }
+        text.push(header(fit, members), baseHex);
+        for (let key = start; key < start + fit; key++) text.push(keys[key]!.slice(2));
+        parts.push({ group: index, from: start, to: start + fit });
+        used += 2 * GAS_PER_WORD_IN + fit * cost;
+        wordsOut += fit * (members + 1);
+        start += fit;
+      }
+    });
+    flush();
+    return calls;
+  };
+
+  const readMapped = async (
+    address: string,
+    slots: bigint[],
+    groups: MappedGroup[],
+    blockTag: string,
+  ): Promise<MappedResult> => {
+    const out: MappedResult = {
+      values: [],
+      groups: groups.map((group) => ({
+        slots: new Array<string>(group.keys.length),
+        values: new Array<bigint>(group.keys.length * group.members),
+      })),
+    };
+    const first = slots[0] ?? groups.find((group) => group.keys.length > 0)?.base;
+    if (first === undefined) return out;
+    if (mode === undefined) remember(await probe(address, first, blockTag));
+    if (mode !== "override") {
+      // No state overrides: hash in JavaScript, then read every slot with eth_getStorageAt.
+      const wanted = [...slots];
+      groups.forEach((group, index) => {
+        const target = out.groups[index]!;
+        group.keys.forEach((key, k) => {
+          const hash = ethers.keccak256(ethers.concat([key, slotHex(group.base)]));
+          const slot = BigInt(hash);
+          target.slots[k] = hash;
+          for (let j = 0; j < group.members; j++) wanted.push(addSlot(slot, BigInt(j)));
+        });
+      });
+      const values = await read(address, wanted, blockTag);
+      out.values = values.slice(0, slots.length);
+      let next = slots.length;
+      for (const target of out.groups) {
+        for (let v = 0; v < target.values.length; v++) target.values[v] = values[next++]!;
+      }
+      return out;
+    }
+    const calls = fusedCalls(address, slots, groups, blockTag);
+    const results = await batch(calls.map((entry) => entry.call));
+    results.forEach((result, index) => {
+      if (typeof result !== "string") {
+        throw new StorageReadError(label, `fused reader returned ${String(result).slice(0, 20)}…`);
+      }
+      // Answers are counted before any is parsed, so parsing needs no bounds checks.
+      let expected = 0;
+      for (const part of calls[index]!.parts) {
+        expected +=
+          "plain" in part
+            ? part.plain.length
+            : (part.to - part.from) * (groups[part.group]!.members + 1);
+      }
+      if (result.length !== 2 + expected * 64) {
+        throw new StorageReadError(
+          label,
+          `fused reader returned ${(result.length - 2) / 64} words, not ${expected}`,
+        );
+      }
+      let at = 2;
+      const word = () => BigInt(`0x${result.slice((at += 64) - 64, at)}`);
+      for (const part of calls[index]!.parts) {
+        if ("plain" in part) {
+          for (let k = 0; k < part.plain.length; k++) out.values.push(word());
+          continue;
+        }
+        const { members } = groups[part.group]!;
+        const target = out.groups[part.group]!;
+        for (let k = part.from; k < part.to; k++) {
+          target.slots[k] = `0x${result.slice(at, (at += 64))}`;
+          for (let j = 0; j < members; j++) target.values[k * members + j] = word();
+        }
+      }
+    });
+    return out;
+  };
+
   return {
     endpoint: label,
     get mode() {
       return mode;
     },
     batch,
+    readMapped,
     async hashPairs(address, pairs, blockTag) {
       if (pairs.length === 0) return [];
       if (mode === undefined) remember(await probe(address, pairs[0]!.slot, blockTag));
@@ -244,27 +613,7 @@ export function createStorageReader(
       );
       return results.flatMap((result, index) => splitWords(result, groups[index]!.length, label));
     },
-    async read(address, slots, blockTag) {
-      if (slots.length === 0) return [];
-      if (mode === undefined) remember(await probe(address, slots[0]!, blockTag));
-      if (mode === "override") {
-        const calls = chunk(slots, settings.keysPerCall).map((keys) =>
-          overrideCall(address, keys, blockTag),
-        );
-        const results = await batch(calls);
-        return results.flatMap((result, index) => {
-          const keys = calls[index]!.params[0] as { data: string };
-          return splitWords(result, (keys.data.length - 2) / 64, label);
-        });
-      }
-      const results = await batch(
-        slots.map((slot) => ({
-          method: "eth_getStorageAt",
-          params: [address, slotHex(slot), blockTag],
-        })),
-      );
-      return results.map((result) => BigInt(result as string));
-    },
+    read,
   };
 }
 

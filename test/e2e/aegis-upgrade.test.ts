@@ -142,6 +142,27 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
     expect((await readInitializableState(provider, v1.proxy)).initializedVersion).to.equal(2n);
   });
 
+  it("with --no-auto-rollback leaves a failed run paused on purpose, until aegis:rollback", async () => {
+    const v1 = record();
+    const engine = AegisEngineV1__factory.connect(v1.proxy, provider);
+    const stopped = await seeded.hardhat([
+      "aegis:upgrade",
+      "--yes",
+      "--no-auto-rollback",
+      "--to",
+      "AegisEngineV2CorruptingReinitializer",
+    ]);
+    expect(stopped.code).to.equal(1);
+    expect(stopped.stdout).to.contain("PAUSED on purpose");
+    expect(await engine.paused()).to.equal(true);
+    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.not.equal(v1.current.implementation);
+
+    const rolled = await seeded.hardhat(["aegis:rollback"]);
+    expect(rolled.stdout).to.contain("Rolled back");
+    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(v1.current.implementation);
+    expect(await engine.paused()).to.equal(false);
+  });
+
   it("stops a V2 without reinitializer(2) at the upgrade's check and rolls back", async () => {
     const v1 = record();
     const result = await seeded.hardhat([

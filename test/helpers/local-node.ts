@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
+import { httpRequester } from "../../src/evm/rpc";
 
 /** The project's root, where hardhat.config.ts lives. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -35,14 +36,7 @@ export interface LocalNode {
 
 /** Sends one JSON-RPC request over HTTP; used to probe and drive nodes without ethers. */
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result;
+  return httpRequester(url).send(method, params);
 }
 
 /** Starts `hardhat node` on a free port (the node's own PID, no npx wrapper) and waits for it. */
