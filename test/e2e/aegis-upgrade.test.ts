@@ -155,11 +155,15 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
     expect(stopped.code).to.equal(1);
     expect(stopped.stdout).to.contain("PAUSED on purpose");
     expect(await engine.paused()).to.equal(true);
-    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.not.equal(v1.current.implementation);
+    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.not.equal(
+      v1.current.implementation,
+    );
 
     const rolled = await seeded.hardhat(["aegis:rollback"]);
     expect(rolled.stdout).to.contain("Rolled back");
-    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(v1.current.implementation);
+    expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(
+      v1.current.implementation,
+    );
     expect(await engine.paused()).to.equal(false);
   });
 
