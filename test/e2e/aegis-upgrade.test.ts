@@ -279,6 +279,17 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
       });
     }
 
+    it("asks before the first transaction, and refuses to guess without a terminal (AEGIS-E318)", async () => {
+      const blockBefore = await seeded.blockNumber();
+      const result = await seeded.hardhat(["aegis:upgrade"]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.match(/^AEGIS-E318 /m);
+      expect(await seeded.blockNumber()).to.equal(blockBefore);
+      expect(await AegisEngineV1__factory.connect(record().proxy, provider).paused()).to.equal(
+        false,
+      );
+    });
+
     it("refuses an unreachable RPC with AEGIS-E300", async () => {
       const result = await seeded.hardhat(["aegis:upgrade", "--yes"], {
         AEGIS_LOCALHOST_URL: `http://127.0.0.1:${await freePort()}`,
