@@ -112,26 +112,28 @@ function withCrashPoints(render: (event: EngineEvent) => void): (event: EngineEv
   return crash === undefined ? render : (event) => (render(event), crash(event));
 }
 
-function printPreview(preview: PlanPreview): void {
-  console.log(
+function printPreview(preview: PlanPreview, print: (line: string) => void): void {
+  print(
     `plan ${preview.planId} (${preview.planHash.slice(0, 12)}…): ${preview.steps.length} steps`,
   );
   for (const step of preview.steps) {
     const sends = step.changesTarget ? " [sends a transaction]" : "";
-    console.log(`  · ${step.shortId.padEnd(22)} ${step.description ?? step.title ?? ""}${sends}`);
+    print(`  · ${step.shortId.padEnd(22)} ${step.description ?? step.title ?? ""}${sends}`);
   }
   for (const item of preview.notFullyReversible) {
-    console.log(
+    print(
       `  ! ${item.id} is ${item.undo === "partial" ? "partially reversible" : "irreversible"}: ${item.why}`,
     );
   }
 }
 
-async function askToProceed(preview: PlanPreview, yes: boolean): Promise<boolean> {
-  printPreview(preview);
+/** Shows the plan and asks once; with --json, everything for people goes to stderr. */
+async function askToProceed(preview: PlanPreview, yes: boolean, json: boolean): Promise<boolean> {
+  const out = json ? process.stderr : process.stdout;
+  printPreview(preview, (line) => out.write(`${line}\n`));
   if (yes) return true;
   if (!process.stdin.isTTY) throw new ConfirmationUnavailableError();
-  const prompt = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const prompt = readline.createInterface({ input: process.stdin, output: out });
   try {
     const answer = await prompt.question("Send the first transaction? [y/N] ");
     return /^y(es)?$/i.test(answer.trim());
@@ -249,7 +251,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         const result = await startUpgrade(input, deps, {
           dryRun: args.dryRun,
           autoRollback: !args.noAutoRollback,
-          confirm: (preview) => askToProceed(preview, args.yes || args.json),
+          confirm: (preview) => askToProceed(preview, args.yes, args.json),
         });
         finish(result, args.json);
       }),

@@ -67,7 +67,7 @@ export function layoutItems(layout: StorageLayout): LayoutItem[] {
         ? "?"
         : absolute < 1n << 64n
           ? absolute.toString()
-          : `0x${absolute.toString(16)}`,
+          : `0x${absolute.toString(16).padStart(64, "0")}`,
       relativeSlot: relative,
       slotKnown,
       offset: entry.offset ?? 0,

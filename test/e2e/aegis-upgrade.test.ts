@@ -99,6 +99,16 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
     expect(result.stdout).to.contain("would send aegis pause()");
     expect(result.stdout).to.contain("Dry run complete");
     expect(await seeded.blockNumber()).to.equal(before);
+
+    // With --json, standard output is engine events only, one JSON object a line.
+    const json = await seeded.hardhat(["aegis:upgrade", "--dry-run", "--json"]);
+    expect(json.code, json.stderr).to.equal(0);
+    const events = json.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string });
+    expect(events.map((event) => event.type)).to.include.members(["run.started", "run.completed"]);
+    expect(await seeded.blockNumber()).to.equal(before);
   });
 
   for (const contract of [
