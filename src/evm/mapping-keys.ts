@@ -121,6 +121,49 @@ export interface EncodedKey {
 
 /** Encodes `key` as a key of the Solidity type `keyTypeId`. */
 export function encodeMappingKey(key: string, keyTypeId: string, mappingPath: string): EncodedKey {
+  return mappingKeyEncoder(keyTypeId, mappingPath)(key);
+}
+
+const ADDRESS_PADDING = `0x${"0".repeat(24)}`;
+// 1 for the character codes of hex digits: checking an address is 40 table lookups, several
+// times faster than the equivalent regular expression over thousands of keys.
+const HEX_DIGIT = new Uint8Array(128);
+for (const char of "0123456789abcdefABCDEF") HEX_DIGIT[char.charCodeAt(0)] = 1;
+
+/** Whether `key` is 0x and 40 hex digits (either case), as /^0x[0-9a-fA-F]{40}$/ tests. */
+function isAddressText(key: string): boolean {
+  if (key.length !== 42 || key.charCodeAt(0) !== 48 || key.charCodeAt(1) !== 120) return false;
+  for (let index = 2; index < 42; index++) {
+    if (HEX_DIGIT[key.charCodeAt(index)] !== 1) return false;
+  }
+  return true;
+}
+
+/**
+ * An encoder of keys of one mapping, as encodeMappingKey encodes them: the key type is looked at
+ * once, not per key (snapshots encode thousands of lender and vault addresses per mapping).
+ */
+export function mappingKeyEncoder(
+  keyTypeId: string,
+  mappingPath: string,
+): (key: string) => EncodedKey {
+  if (
+    keyTypeId === "t_address" ||
+    keyTypeId === "t_address_payable" ||
+    parseTypeId(keyTypeId).head === "t_contract"
+  ) {
+    return (key) => {
+      // Lower case, unchecked: a checksum costs a JavaScript keccak per key, which dominated
+      // snapshots of thousands of lenders; a mistyped key only reads an empty entry.
+      if (!isAddressText(key)) throw new InvalidMappingKeyError(mappingPath, key, keyTypeId);
+      const address = key.toLowerCase();
+      return { encoded: ADDRESS_PADDING + address.slice(2), display: address };
+    };
+  }
+  return (key) => encodeOtherKey(key, keyTypeId, mappingPath);
+}
+
+function encodeOtherKey(key: string, keyTypeId: string, mappingPath: string): EncodedKey {
   const fail = () => new InvalidMappingKeyError(mappingPath, key, keyTypeId);
   const { head } = parseTypeId(keyTypeId);
   try {

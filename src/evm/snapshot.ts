@@ -10,14 +10,15 @@ import { hashLayout } from "./contract-layout";
 import { StorageReadError } from "./layout-errors";
 import {
   discoverMappingKeys,
-  encodeMappingKey,
   keysForMapping,
+  mappingKeyEncoder,
   mergeMappingKeys,
   type KeySource,
   type MappingKeys,
 } from "./mapping-keys";
 import {
   createStorageReader,
+  MAX_MAPPED_MEMBERS,
   type MappedGroup,
   type MappedResult,
   type ReadMode,
@@ -121,8 +122,6 @@ interface Template {
   members: number;
 }
 
-/** Slots a fused entry may span (the reader reads them all, so keep it to small structs). */
-const MAX_FUSED_MEMBERS = 64;
 /** Up to this many entries that cannot be fused are hashed in JavaScript, sparing a round. */
 const JS_HASH_LIMIT = 512;
 
@@ -185,7 +184,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
   const entries: SnapshotEntry[] = [];
   const warnings: string[] = [];
   const words = new Map<bigint, bigint>();
-  const fusedSlots = new Set<string>();
+  let fusedSlotCount = 0;
 
   const emit = (walk: Walk, type: string, bytes: number, value: SnapshotValue) =>
     entries.push({
@@ -228,7 +227,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
     suffix: string,
     leaves: Leaf[],
   ): boolean => {
-    if (rel >= BigInt(MAX_FUSED_MEMBERS) || leaves.length >= MAX_FUSED_MEMBERS) return false;
+    if (rel >= BigInt(MAX_MAPPED_MEMBERS) || leaves.length >= MAX_MAPPED_MEMBERS) return false;
     const info = describeType(layout, typeId, suffix);
     switch (info.kind) {
       case "value":
@@ -340,8 +339,9 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
         const keys = keysForMapping(mappingKeys, walk.path);
         const template = keys.length > 0 ? templateOf(info.valueId) : null;
         const group = `${walk.slot.toString(16)}/${info.valueId}`;
+        const encode = mappingKeyEncoder(info.keyId, walk.path);
         for (const key of keys) {
-          const { encoded, display } = encodeMappingKey(key, info.keyId, walk.path);
+          const { encoded, display } = encode(key);
           const child = { path: `${walk.path}[${display}]`, typeId: info.valueId, offset: 0 };
           if (encoded.length === 66) {
             // Hashed by the node in bulk, with the next read where it can be (see hashPending).
@@ -434,13 +434,11 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       const result = await reader.readMapped(address, missing, groups, blockTag);
       missing.forEach((slot, index) => words.set(slot, result.values[index]!));
       mapped = result.groups;
-      // Every slot a fused entry's values came from counts as read, as if read one by one;
-      // kept as text (no BigInt per slot) and merged with `words` when counting at the end.
-      mapped.forEach(({ slots }, group) => {
-        const { rels } = groupTemplates[group]!;
-        for (const slot of slots) {
-          for (const rel of rels) fusedSlots.add(rel === 0 ? slot : slotPlus(slot, rel));
-        }
+      // Every slot a fused entry's values came from counts as read, as if read one by one.
+      // Distinct keys of one mapping have distinct, non-overlapping entries (Solidity's layout
+      // rests on that), so counting distinct keys counts distinct slots without a Set of slots.
+      groups.forEach(({ keys }, group) => {
+        fusedSlotCount += new Set(keys).size * groupTemplates[group]!.rels.length;
       });
     } else {
       const values = await reader.read(address, missing, blockTag);
@@ -523,7 +521,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
     block: { number: blockNumber, hash: block.hash, timestamp: Number(BigInt(block.timestamp)) },
     layout: { contract: params.contract, hash: hashLayout(layout) },
     readMode: reader.mode ?? "override",
-    slotsRead: countSlotsRead(words, fusedSlots),
+    slotsRead: words.size + fusedSlotCount,
     mappingKeys,
     warnings,
     entries,
@@ -535,15 +533,6 @@ function slotPlus(slot: string, rel: number): string {
   const last = parseInt(slot[65]!, 16) + rel;
   if (last < 16) return slot.slice(0, 65) + last.toString(16);
   return slotHex(addSlot(BigInt(slot), BigInt(rel)));
-}
-
-/** Distinct slots read: those of `words` and the fused ones, which are almost never among them. */
-function countSlotsRead(words: Map<bigint, bigint>, fusedSlots: Set<string>): number {
-  let count = words.size;
-  if (fusedSlots.size === 0) return count;
-  const plain = new Set([...words.keys()].map(slotHex));
-  for (const slot of fusedSlots) if (!plain.has(slot)) count++;
-  return count;
 }
 
 /** Turns a value type's raw bytes into its JSON value. */

@@ -4,6 +4,9 @@
  * The fast path is one `eth_call` per few thousand slots with a state override that gives the
  * target's address the code of a tiny slot reader: the address keeps its storage, so the reader
  * returns `sload(key)` for every 32-byte key of its calldata. The calls go out in JSON-RPC batches.
+ * Mapping entries go through the fused reader instead (readMapped): it hashes each key with its
+ * mapping's slot on the node and reads the entry's slots in the same call, so a snapshot of
+ * thousands of balances and structs is one round of a few calls, packed up to the call gas cap.
  * A node that refuses state overrides (or answers them wrongly) is detected once, by a probe that
  * compares one slot with `eth_getStorageAt`, and is then read with batches of `eth_getStorageAt`.
  */
@@ -84,134 +87,131 @@ export const PAIR_HASHER_CODE =
  * entry's slot on the node (native keccak) right before reading it, so that a mapping entry costs
  * one round instead of a hashing round and a reading round. Its calldata is a run of groups:
  *
- *   header (n << 128 | m), then
- *     m = 0: n slots                  -> n words: sload(slot)
- *     m > 0: base, then n 32-byte keys -> per key m + 1 words: h = keccak256(key . base),
+ *   header (n << 128 | m, n >= 1), then
+ *     m = 0:       n slots              -> n words: sload(slot)
+ *     1 <= m <= 16: base, n 32-byte keys -> per key m + 1 words: h = keccak256(key . base),
  *                                         sload(h), sload(h + 1), ..., sload(h + m - 1)
  *
- * (m consecutive slots per key: a struct's members). Answers are written after the 64-byte
- * keccak scratch space, in calldata order. SHR needs Constantinople; no PUSH0 (pre-Shanghai safe).
+ * (m consecutive slots per key: a struct's members). Answers are appended at MSIZE after the
+ * 64-byte keccak scratch space, in calldata order. The per-key reads are an unrolled table entered
+ * m blocks before its end (no loop counter): the Hardhat node pays for every executed opcode far
+ * more than for the SLOAD itself, so the fewer opcodes per word the faster. SHL/SHR need
+ * Constantinople; no PUSH0, so it runs before Shanghai too.
  *
-*   00 PUSH1 0x40      o = 64                  (memory [0, 64) is the keccak scratch space)
- *   02 PUSH1 0x00      p = 0, o
- *   04 JUMPDEST        group:                  p, o
- *   05 DUP1            p, p, o
- *   06 CALLDATASIZE    size, p, p, o
- *   07 GT              size > p, p, o
- *   08 ISZERO          !(size > p), p, o
- *   09 PUSH1 0x8a      done, !(size > p), p, o
- *   0b JUMPI           p, o                    (leave when every group was read)
- *   0c DUP1            p, p, o
- *   0d CALLDATALOAD    header, p, o           (header = n << 128 | m)
- *   0e DUP1            header, header, p, o
- *   0f PUSH2 0xffff    0xffff, header, header, p, o
- *   12 AND             m, header, p, o
- *   13 SWAP1           header, m, p, o
- *   14 PUSH1 0x80      128, header, m, p, o
- *   16 SHR             n, m, p, o
- *   17 SWAP2           p, m, n, o
- *   18 PUSH1 0x20      32, p, m, n, o
- *   1a ADD             p + 32, m, n, o
- *   1b SWAP2           n, m, p, o              (p: the first word after the header)
- *   1c DUP2            m, n, m, p, o
- *   1d PUSH1 0x3c      hashed, m, n, m, p, o
- *   1f JUMPI           n, m, p, o              (m > 0: a group of mapping keys)
- *   20 JUMPDEST        plain:                  n, m, p, o   (m = 0: n slots, one value each)
- *   21 DUP1            n, n, m, p, o
- *   22 ISZERO          n == 0, n, m, p, o
- *   23 PUSH1 0x84      next, n == 0, n, m, p, o
- *   25 JUMPI           n, m, p, o
- *   26 DUP3            p, n, m, p, o
- *   27 CALLDATALOAD    slot, n, m, p, o
- *   28 SLOAD           value, n, m, p, o
- *   29 DUP5            o, value, n, m, p, o
- *   2a MSTORE          n, m, p, o              (memory[o] = value)
- *   2b SWAP3           o, m, p, n
- *   2c PUSH1 0x20      32, o, m, p, n
- *   2e ADD             o + 32, m, p, n
- *   2f SWAP3           n, m, p, o
- *   30 SWAP2           p, m, n, o
- *   31 PUSH1 0x20      32, p, m, n, o
- *   33 ADD             p + 32, m, n, o
- *   34 SWAP2           n, m, p, o
- *   35 PUSH1 0x01      1, n, m, p, o
- *   37 SWAP1           n, 1, m, p, o
- *   38 SUB             n - 1, m, p, o
- *   39 PUSH1 0x20      plain, n, m, p, o
- *   3b JUMP            n, m, p, o
- *   3c JUMPDEST        hashed:                 n, m, p, o
- *   3d DUP3            p, n, m, p, o
- *   3e CALLDATALOAD    base, n, m, p, o       (the mapping's slot)
- *   3f PUSH1 0x20      32, base, n, m, p, o
- *   41 MSTORE          n, m, p, o              (memory[32, 64) = base)
- *   42 SWAP2           p, m, n, o
- *   43 PUSH1 0x20      32, p, m, n, o
- *   45 ADD             p + 32, m, n, o
- *   46 SWAP2           n, m, p, o
- *   47 JUMPDEST        key:                    n, m, p, o
- *   48 DUP1            n, n, m, p, o
- *   49 ISZERO          n == 0, n, m, p, o
- *   4a PUSH1 0x84      next, n == 0, n, m, p, o
- *   4c JUMPI           n, m, p, o
- *   4d DUP3            p, n, m, p, o
- *   4e CALLDATALOAD    key, n, m, p, o
- *   4f PUSH1 0x00      0, key, n, m, p, o
- *   51 MSTORE          n, m, p, o              (memory[0, 32) = key)
- *   52 PUSH1 0x40      64, n, m, p, o
- *   54 PUSH1 0x00      0, 64, n, m, p, o
- *   56 KECCAK256       h, n, m, p, o           (h = keccak256(key . base): the entry's slot)
- *   57 DUP1            h, h, n, m, p, o
- *   58 DUP6            o, h, h, n, m, p, o
- *   59 MSTORE          h, n, m, p, o           (memory[o] = h)
- *   5a SWAP4           o, n, m, p, h
- *   5b PUSH1 0x20      32, o, n, m, p, h
- *   5d ADD             o + 32, n, m, p, h
- *   5e SWAP4           h, n, m, p, o
- *   5f PUSH1 0x00      j = 0, h, n, m, p, o
- *   61 JUMPDEST        member:                 j, h, n, m, p, o
- *   62 DUP1            j, j, h, n, m, p, o
- *   63 DUP3            h, j, j, h, n, m, p, o
- *   64 ADD             h + j, j, h, n, m, p, o (wraps at 2^256, as Solidity's slots do)
- *   65 SLOAD           value, j, h, n, m, p, o
- *   66 DUP7            o, value, j, h, n, m, p, o
- *   67 MSTORE          j, h, n, m, p, o        (memory[o] = value)
- *   68 SWAP5           o, h, n, m, p, j
- *   69 PUSH1 0x20      32, o, h, n, m, p, j
- *   6b ADD             o + 32, h, n, m, p, j
- *   6c SWAP5           j, h, n, m, p, o
- *   6d PUSH1 0x01      1, j, h, n, m, p, o
- *   6f ADD             j + 1, h, n, m, p, o
- *   70 DUP1            j + 1, j + 1, h, n, m, p, o
- *   71 DUP5            m, j + 1, j + 1, h, n, m, p, o
- *   72 GT              m > j + 1, j + 1, h, n, m, p, o
- *   73 PUSH1 0x61      member, m > j + 1, j + 1, h, n, m, p, o
- *   75 JUMPI           j + 1, h, n, m, p, o
- *   76 POP             h, n, m, p, o
- *   77 POP             n, m, p, o
- *   78 SWAP2           p, m, n, o
- *   79 PUSH1 0x20      32, p, m, n, o
- *   7b ADD             p + 32, m, n, o
- *   7c SWAP2           n, m, p, o
- *   7d PUSH1 0x01      1, n, m, p, o
- *   7f SWAP1           n, 1, m, p, o
- *   80 SUB             n - 1, m, p, o
- *   81 PUSH1 0x47      key, n - 1, m, p, o
- *   83 JUMP            n, m, p, o
- *   84 JUMPDEST        next:                   0, m, p, o   (the group is read)
- *   85 POP             m, p, o
- *   86 POP             p, o
- *   87 PUSH1 0x04      group, p, o
- *   89 JUMP            p, o
- *   8a JUMPDEST        done:                   p, o
- *   8b POP             o
- *   8c PUSH1 0x40      64, o
- *   8e DUP2            o, 64, o
- *   8f SUB             o - 64, o
- *   90 PUSH1 0x40      64, o - 64, o
- *   92 RETURN          return memory[64, o)
+ *   02 PUSH1 0x20      32, 0
+ *   04 MSTORE          (memory[32, 64) = 0: MSIZE is 64 now, and each answer is stored at MSIZE)
+ *   05 PUSH1 0x00      p = 0
+ *   07 JUMPDEST        group:             p
+ *   08 DUP1            p, p
+ *   09 CALLDATASIZE    size, p, p
+ *   0a GT              size > p, p
+ *   0b ISZERO          p >= size, p
+ *   0c PUSH1 0xf5      done, p >= size, p
+ *   0e JUMPI           p                  (leave when every group was read)
+ *   0f DUP1            p, p
+ *   10 CALLDATALOAD    header, p         (header = n << 128 | m, n >= 1)
+ *   11 DUP1            header, header, p
+ *   12 PUSH1 0x80      128, header, header, p
+ *   14 SHR             n, header, p
+ *   15 PUSH1 0x05      5, n, header, p
+ *   17 SHL             32n, header, p
+ *   18 SWAP1           header, 32n, p
+ *   19 PUSH2 0xffff    0xffff, header, 32n, p
+ *   1c AND             m, 32n, p
+ *   1d DUP1            m, m, 32n, p
+ *   1e PUSH1 0x3d      hashed, m, m, 32n, p
+ *   20 JUMPI           m, 32n, p          (m > 0: a group of mapping keys)
+ *   21 POP             32n, p             (m = 0: a group of plain slots)
+ *   22 SWAP1           p, 32n
+ *   23 PUSH1 0x20      32, p, 32n
+ *   25 ADD             p + 32, 32n        (the first slot)
+ *   26 SWAP1           32n, p
+ *   27 DUP2            p, 32n, p
+ *   28 ADD             end, p             (end = p + 32n)
+ *   29 SWAP1           p, end
+ *   2a JUMPDEST        plain:             p, end
+ *   2b DUP1            p, p, end
+ *   2c CALLDATALOAD    slot, p, end
+ *   2d SLOAD           value, p, end
+ *   2e MSIZE           msize, value, p, end
+ *   2f MSTORE          p, end             (memory[msize] = value: appended)
+ *   30 PUSH1 0x20      32, p, end
+ *   32 ADD             p + 32, end
+ *   33 DUP1            p, p, end
+ *   34 DUP3            end, p, p, end
+ *   35 GT              end > p, p, end
+ *   36 PUSH1 0x2a      plain, end > p, p, end
+ *   38 JUMPI           p, end
+ *   39 POP             p                  (p = end: the next group)
+ *   3a PUSH1 0x07      group, p
+ *   3c JUMP            p
+ *   3d JUMPDEST        hashed:            m, 32n, p
+ *   3e PUSH1 0x03      3, m, 32n, p
+ *   40 SHL             8m, 32n, p
+ *   41 PUSH1 0xe4      reads, 8m, 32n, p
+ *   43 SUB             target, 32n, p     (target = reads - 8m: the last m blocks of the table)
+ *   44 SWAP2           p, 32n, target
+ *   45 DUP1            p, p, 32n, target
+ *   46 PUSH1 0x20      32, p, p, 32n, target
+ *   48 ADD             p + 32, p, 32n, target
+ *   49 CALLDATALOAD    base, p, 32n, target   (the mapping's slot)
+ *   4a PUSH1 0x20      32, base, p, 32n, target
+ *   4c MSTORE          p, 32n, target     (memory[32, 64) = base)
+ *   4d PUSH1 0x40      64, p, 32n, target
+ *   4f ADD             p + 64, 32n, target    (the first key)
+ *   50 SWAP1           32n, p, target
+ *   51 DUP2            p, 32n, p, target
+ *   52 ADD             end, p, target     (end = p + 32n)
+ *   53 SWAP1           p, end, target
+ *   54 JUMPDEST        key:               p, end, target
+ *   55 DUP1            p, p, end, target
+ *   56 CALLDATALOAD    key, p, end, target
+ *   57 PUSH1 0x00      0, key, p, end, target
+ *   59 MSTORE          p, end, target     (memory[0, 32) = key)
+ *   5a PUSH1 0x40      64, p, end, target
+ *   5c PUSH1 0x00      0, 64, p, end, target
+ *   5e KECCAK256       h, p, end, target  (h = keccak256(key . base): the entry's slot)
+ *   5f DUP1            h, h, p, end, target
+ *   60 MSIZE           msize, h, h, p, end, target
+ *   61 MSTORE          h, p, end, target  (memory[msize] = h: appended)
+ *   62 DUP4            target, h, p, end, target
+ *   63 JUMP            h, p, end, target  (run the last m read blocks)
+ *   64 JUMPDEST        read block (16 left) x, p, end, target   (x = h + m - 16)
+ *   65 DUP1            x, x, p, end, target
+ *   66 SLOAD           value, x, p, end, target
+ *   67 MSIZE           msize, value, x, p, end, target
+ *   68 MSTORE          x, p, end, target  (memory[msize] = sload(x): appended)
+ *   69 PUSH1 0x01      1, x, p, end, target
+ *   6b ADD             x + 1, p, end, target   (wraps at 2^256, as Solidity's slots do)
+ *   6c..e3             the same 8-byte block 15 more times (at 6c, 74, ..., dc). Jumping to
+ *                      the m-th block from the end runs exactly m of them: sload(h .. h + m - 1)
+ *   e4 JUMPDEST        reads:             h + m, p, end, target
+ *   e5 POP             p, end, target
+ *   e6 PUSH1 0x20      32, p, end, target
+ *   e8 ADD             p + 32, end, target
+ *   e9 DUP1            p, p, end, target
+ *   ea DUP3            end, p, p, end, target
+ *   eb GT              end > p, p, end, target
+ *   ec PUSH1 0x54      key, end > p, p, end, target
+ *   ee JUMPI           p, end, target
+ *   ef SWAP2           target, end, p     (p = end: the next group)
+ *   f0 POP             end, p
+ *   f1 POP             p
+ *   f2 PUSH1 0x07      group, p
+ *   f4 JUMP            p
+ *   f5 JUMPDEST        done:              p
+ *   f6 MSIZE           msize, p
+ *   f7 PUSH1 0x40      64, msize, p
+ *   f9 SWAP1           msize, 64, p
+ *   fa SUB             msize - 64, p
+ *   fb PUSH1 0x40      64, msize - 64, p
+ *   fd RETURN          return memory[64, msize): the answers, in calldata order
  */
 export const FUSED_READER_CODE =
-  "0x604060005b80361115608a5780358061ffff169060801c916020019181603c575b8015608457823554845292602001929160200191600190036020565b823560205291602001915b801560845782356000526040600020808552936020019360005b808201548652946020019460010180841160615750509160200191600190036047565b50506004565b50604081036040f3";
+  "0x600060205260005b8036111560f55780358060801c60051b9061ffff1680603d575090602001908101905b8035545952602001808211602a57506007565b60031b60e403918060200135602052604001908101905b8035600052604060002080595283565b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b805459526001015b506020018082116054579150506007565b59604090036040f3";
+
+/** Most consecutive slots the fused reader reads per mapping key (its unrolled table). */
+export const MAX_MAPPED_MEMBERS = 16;
 
 /** How storage is being read from a node. */
 export type ReadMode = "override" | "batch";
@@ -230,7 +230,10 @@ export interface StorageReaderOptions {
    * Default: the Hardhat node's cap (2^24), or `anvilCallGas` on anvil (found by the probe).
    */
   callGas?: bigint;
-  /** Gas of each fused call on anvil, which accepts more than the Hardhat node's cap. */
+  /**
+   * Gas of each fused call on anvil, which accepts more than the Hardhat node's cap: a snapshot of
+   * ~20,000 slots is then one call (fewer, larger calls measured faster there).
+   */
   anvilCallGas?: bigint;
   /** `eth_getStorageAt` requests per JSON-RPC batch in the fallback. */
   readsPerBatch?: number;
@@ -395,7 +398,6 @@ export function createStorageReader(
     return agrees ? "override" : "batch";
   };
 
-
   const read = async (address: string, slots: bigint[], blockTag: string): Promise<bigint[]> => {
     if (slots.length === 0) return [];
     if (mode === undefined) remember(await probe(address, slots[0]!, blockTag));
@@ -468,7 +470,7 @@ export function createStorageReader(
     const header = (n: number, m: number) =>
       n.toString(16).padStart(32, "0") + m.toString(16).padStart(32, "0");
 
-    for (let start = 0; start < slots.length; ) {
+    for (let start = 0; start < slots.length;) {
       const fit = room(slots.length - start, GAS_PER_READ + GAS_PER_WORD_IN, 1);
       if (fit === 0) {
         flush();
@@ -484,12 +486,12 @@ export function createStorageReader(
     }
     groups.forEach((group, index) => {
       const { members, keys } = group;
-      if (members < 1 || members > 0xffff) {
+      if (members < 1 || members > MAX_MAPPED_MEMBERS) {
         throw new StorageReadError(label, `a mapping group of ${members} members`);
       }
       const cost = GAS_PER_WORD_IN + GAS_PER_HASH + members * GAS_PER_READ;
       const baseHex = slotHex(group.base).slice(2);
-      for (let start = 0; start < keys.length; ) {
+      for (let start = 0; start < keys.length;) {
         const fit = room(keys.length - start, cost, members + 1);
         if (fit === 0) {
           flush();
@@ -544,6 +546,7 @@ export function createStorageReader(
       return out;
     }
     const calls = fusedCalls(address, slots, groups, blockTag);
+    // One batch: sending the calls as parallel HTTP requests was measured slower on both nodes.
     const results = await batch(calls.map((entry) => entry.call));
     results.forEach((result, index) => {
       if (typeof result !== "string") {

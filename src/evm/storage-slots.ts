@@ -66,6 +66,8 @@ export function arraySlotCount(length: bigint, elementBytes: number): bigint {
 
 /** The bytes `[offset, offset + size)` of a storage word, counted from its low-order end. */
 export function extractBytes(word: bigint, offset: number, size: number): bigint {
+  // Most values fill their slot: no BigInt shift and mask for them.
+  if (offset === 0 && size === 32) return word;
   return (word >> BigInt(offset * 8)) & ((1n << BigInt(size * 8)) - 1n);
 }
 

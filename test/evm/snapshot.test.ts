@@ -102,6 +102,53 @@ describe("storage snapshots (in-process network)", () => {
     });
     expect(slow.readMode).to.equal("batch");
     expect(slow.entries).to.deep.equal(fast.entries);
+    // A reader without the fused read (the older interface) hashes first, then reads: the
+    // same entries in the same order, and the same count of slots read.
+    const full = createStorageReader(hre.network.provider);
+    const unfused = {
+      endpoint: full.endpoint,
+      mode: undefined,
+      read: full.read,
+      batch: full.batch,
+      hashPairs: full.hashPairs,
+    };
+    const twoRounds = await takeSnapshot({ ...params, endpoint: unfused });
+    expect(twoRounds.entries).to.deep.equal(fast.entries);
+    expect(twoRounds.slotsRead).to.equal(fast.slotsRead);
+  });
+
+  it("reads plain slots and mapping entries in one fused call, as eth_getStorageAt does", async () => {
+    const { address } = await loadFixture(deployZoo);
+    const provider = hre.network.provider;
+    const keys = [ethers.id("a"), ethers.id("b"), ethers.zeroPadValue(address, 32)];
+    const base = 2n ** 256n - 2n;
+    const entrySlot = (key: string) =>
+      BigInt(ethers.keccak256(ethers.concat([key, ethers.toBeHex(base, 32)])));
+    for (const key of keys) {
+      for (let member = 0n; member < 2n; member++) {
+        const slot = ethers.toBeHex((entrySlot(key) + member) % 2n ** 256n, 32);
+        await provider.send("hardhat_setStorageAt", [address, slot, ethers.id(slot)]);
+      }
+    }
+    const reader = createStorageReader(provider);
+    const result = await reader.readMapped!(
+      address,
+      [0n, 1n],
+      [{ base, keys, members: 2 }],
+      "latest",
+    );
+    const direct = async (slot: bigint) =>
+      BigInt(await hre.ethers.provider.getStorage(address, slot));
+    expect(result.values).to.deep.equal([await direct(0n), await direct(1n)]);
+    const group = result.groups[0]!;
+    for (const [index, key] of keys.entries()) {
+      expect(group.slots[index]).to.equal(ethers.toBeHex(entrySlot(key), 32));
+      for (let member = 0n; member < 2n; member++) {
+        const value = await direct((entrySlot(key) + member) % 2n ** 256n);
+        expect(value).to.not.equal(0n);
+        expect(group.values[index * 2 + Number(member)]).to.equal(value);
+      }
+    }
   });
 
   it("names every unexpected change with its path, slot, old and new value", async () => {

@@ -15,9 +15,9 @@ import type { StorageLayout } from "@openzeppelin/upgrades-core";
 
 // The same checks against both node implementations: each speaks JSON-RPC batches and state
 // overrides a little differently, and the reader must get identical values from both.
-for (const [kind, start] of [
-  ["hardhat node", () => startHardhatNode()],
-  ["anvil", () => startAnvilNode()],
+for (const [kind, start, setStorage] of [
+  ["hardhat node", () => startHardhatNode(), "hardhat_setStorageAt"],
+  ["anvil", () => startAnvilNode(), "anvil_setStorageAt"],
 ] as const) {
   describe(`aegis:snapshot and aegis:diff against ${kind}`, () => {
     let node: LocalNode;
@@ -79,6 +79,70 @@ for (const [kind, start] of [
       });
       expect(fallback.readMode).to.equal("batch");
       expect(fallback.entries).to.deep.equal(snapshot.entries);
+    });
+
+    it("reads mapping entries with the fused reader exactly as eth_getStorageAt does", async () => {
+      // Values written at the entry slots of made-up mappings (one a plain value, one a
+      // 3-slot struct, one the reader's 16-slot limit), read back in one fused pass, with
+      // calls packed small enough that groups split across calls, and by the fallback.
+      const target = ethers.getAddress(ethers.dataSlice(ethers.id("fused-target"), 12));
+      const keys = Array.from({ length: 40 }, (_, index) => ethers.id(`key-${index}`));
+      const groups = [
+        { base: 3n, keys: keys.slice(0, 10), members: 1 },
+        { base: 2n ** 255n + 9n, keys: keys.slice(10, 35), members: 3 },
+        { base: 77n, keys: keys.slice(35), members: 16 },
+      ];
+      const plain = [0n, 5n, 2n ** 256n - 1n];
+      const slotOf = (key: string, base: bigint) =>
+        BigInt(ethers.keccak256(ethers.concat([key, ethers.toBeHex(base, 32)])));
+      const writes: [bigint, string][] = plain.map((slot) => [slot, ethers.id(`plain-${slot}`)]);
+      for (const group of groups) {
+        for (const key of group.keys) {
+          const slot = slotOf(key, group.base);
+          for (let member = 0; member < group.members; member += 2) {
+            writes.push([(slot + BigInt(member)) % 2n ** 256n, ethers.id(`${key}-${member}`)]);
+          }
+        }
+      }
+      for (const [slot, value] of writes) {
+        await rpc(node.url, setStorage, [target, ethers.toBeHex(slot, 32), value]);
+      }
+      await rpc(node.url, "evm_mine");
+      const block = (await rpc(node.url, "eth_blockNumber")) as string;
+      const direct = async (slot: bigint) =>
+        BigInt(
+          (await rpc(node.url, "eth_getStorageAt", [
+            target,
+            ethers.toBeHex(slot, 32),
+            block,
+          ])) as string,
+        );
+
+      const reader = createStorageReader(node.url, { callGas: 300_000n });
+      const fused = await reader.readMapped!(target, plain, groups, block);
+      expect(reader.mode).to.equal("override");
+      const fallback = await createStorageReader(node.url, { mode: "batch" }).readMapped!(
+        target,
+        plain,
+        groups,
+        block,
+      );
+      expect(fallback).to.deep.equal(fused);
+      for (const [index, slot] of plain.entries()) {
+        expect(fused.values[index]).to.equal(await direct(slot));
+      }
+      for (const [index, group] of groups.entries()) {
+        const read = fused.groups[index]!;
+        for (const [k, key] of group.keys.entries()) {
+          const slot = slotOf(key, group.base);
+          expect(read.slots[k]).to.equal(ethers.toBeHex(slot, 32));
+          for (let member = 0; member < group.members; member++) {
+            const value = await direct((slot + BigInt(member)) % 2n ** 256n);
+            expect(read.values[k * group.members + member]).to.equal(value);
+          }
+        }
+      }
+      expect(fused.values.some((value) => value !== 0n)).to.equal(true);
     });
 
     it("diffs two snapshots: unexpected changes fail, allow-listed ones pass", async () => {
