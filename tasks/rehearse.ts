@@ -5,7 +5,8 @@ import { UnknownForkEngineError } from "../src/evm/errors";
 import type { InProcessForkFactory } from "../src/evm/fork";
 import { createRunRenderer } from "./render-run";
 import { runTask } from "./run-task";
-import { freeLocalPort, loadPreset } from "./upgrade-support";
+import { freeLocalPort } from "../src/evm/free-port";
+import { loadPreset } from "./upgrade-support";
 import "./aegis-config";
 
 /** The in-process Hardhat network (EDR), forking a URL at a block, built from this config. */

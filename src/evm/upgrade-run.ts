@@ -6,7 +6,6 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Provider, Signer } from "ethers";
 import { atomicWriteFileSync } from "../core/durable-fs";
 import type { EngineEvent } from "../core/engine-events";
 import { parseJournalValue, stringifyJournalValue } from "../core/json-codec";
@@ -18,29 +17,17 @@ import type { RunResult } from "../core/run-options";
 import { runDirOf, runsDirOf } from "../core/run-paths";
 import { runPlan } from "../core/run-plan";
 import { writeRunReports } from "../report/write-run-reports";
-import type { ContractLayout } from "./contract-layout";
 import { RunNotFoundError } from "./errors";
-import type { StorageSnapshotter } from "./storage-snapshotter";
-import { buildUpgradePlan, type UpgradePlanInput } from "./upgrade-plan";
-import type { UpgradePreset } from "./upgrade-preset";
+import { buildUpgradePlan, type UpgradePlanDeps, type UpgradePlanInput } from "./upgrade-plan";
 
 /** The file in a run folder that holds the plan's input. */
 export const PLAN_INPUT_FILE = "plan-input.json";
 
-/** The chain-side dependencies of a run. */
-export interface UpgradeRunDeps {
-  provider: Provider;
-  signer: Signer;
-  preset: UpgradePreset<unknown>;
-  snapshotter: StorageSnapshotter;
-  toCreationBytecode: string;
-  toLayout: ContractLayout;
-  recordPath: string;
+/** The plan's dependencies, plus where the run is kept and who hears its events. */
+export interface UpgradeRunDeps extends UpgradePlanDeps {
   /** deployments/<network>: runs/ and locks/ live under it. */
   baseDir: string;
   onEvent?: (event: EngineEvent) => void;
-  /** How the rehearsal requirement was met, shown in the preflight's figures (not hashed). */
-  rehearsal?: string;
 }
 
 /** How a new run should go. */
@@ -57,16 +44,7 @@ export type UpgradeRunResult =
   | { status: "declined"; preview: PlanPreview };
 
 function planOf(input: UpgradePlanInput, deps: UpgradeRunDeps) {
-  return buildUpgradePlan(input, {
-    provider: deps.provider,
-    signer: deps.signer,
-    preset: deps.preset,
-    snapshotter: deps.snapshotter,
-    toCreationBytecode: deps.toCreationBytecode,
-    toLayout: deps.toLayout,
-    recordPath: deps.recordPath,
-    rehearsal: deps.rehearsal,
-  });
+  return buildUpgradePlan(input, deps);
 }
 
 function targetKeyOf(input: UpgradePlanInput): string {

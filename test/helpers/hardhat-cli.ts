@@ -1,15 +1,5 @@
 import { spawn } from "node:child_process";
-import path from "node:path";
-import { PROJECT_ROOT } from "./local-node";
-
-const HARDHAT_CLI = path.join(
-  PROJECT_ROOT,
-  "node_modules",
-  "hardhat",
-  "internal",
-  "cli",
-  "bootstrap.js",
-);
+import { HARDHAT_CLI, PROJECT_ROOT } from "./local-node";
 
 /** What a finished CLI process printed and how it exited. */
 export interface CliResult {

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { httpRequester } from "../../src/evm/rpc";
+import { freeLocalPort } from "../../src/evm/free-port";
 
 /** The project's root, where hardhat.config.ts lives. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
-const HARDHAT_CLI = path.join(
+/** The Hardhat CLI entry, run with node directly so that a PID is the process itself. */
+export const HARDHAT_CLI = path.join(
   PROJECT_ROOT,
   "node_modules",
   "hardhat",
@@ -15,16 +16,7 @@ const HARDHAT_CLI = path.join(
 );
 
 /** A free TCP port on 127.0.0.1, as the OS hands it out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLocalPort;
 
 /** A running `hardhat node` on 127.0.0.1. */
 export interface LocalNode {
