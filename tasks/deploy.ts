@@ -14,61 +14,72 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
     "owner",
     "owner of the ProxyAdmin and of the engine's roles (default: deployer)",
   )
+  .addOptionalParam("kind", "proxy kind: transparent (a ProxyAdmin) or uups", "transparent")
   .addFlag("seed", "seed a realistic lender book (development networks only)")
   .addFlag("force", "replace an existing deployment record of a live network")
-  .setAction(async (args: { owner?: string; seed: boolean; force: boolean }, hre) =>
-    runTask(async () => {
-      const networkName = hre.network.name;
-      const isDevelopmentNetwork = hre.config.aegis.developmentNetworks.includes(networkName);
-      const url = (hre.network.config as HttpNetworkConfig).url ?? "in-process";
-      const base = {
-        networkName,
-        isDevelopmentNetwork,
-        deploymentsDir: hre.config.aegis.deploymentsDir,
-        owner: args.owner,
-        force: args.force,
-      };
-      if (args.seed && !isDevelopmentNetwork) {
-        throw new SeedUnavailableError(networkName, "it is not a development network");
-      }
-      const chainId = await assertRpcReachable(hre.network.provider, networkName, url);
-      // Refuse bad input before the compile and before anything is sent.
-      checkDeployInputs(base);
-      await hre.run("compile", { quiet: true });
-      const { deployProtocol } = await import("../src/aegis/deploy-protocol");
-      const { seedBook } = await import("../src/aegis/seed-book");
-      const { layoutOfBytecode } = await import("../src/evm/contract-layout");
-      const { readValidations } =
-        await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
-      const artifact = await hre.artifacts.readArtifact("AegisEngineV1");
-      const engineLayout = layoutOfBytecode(
-        await readValidations(hre),
-        "AegisEngineV1",
-        artifact.bytecode,
-      );
-      const [deployer, ...others] = await hre.ethers.getSigners();
-      const { record, recordPath } = await deployProtocol({
-        ...base,
-        chainId,
-        deployer: deployer!,
-        proxyDeployer: hre.upgrades as never,
-        engineLayout,
-      });
-      console.log(
-        `AegisEngine proxy ${record.proxy} (implementation ${record.current.implementation}, ProxyAdmin ${record.proxyAdmin} owned by ${record.owner})`,
-      );
-      console.log(`record: ${recordPath}`);
-      if (args.seed) {
-        const book = await seedBook({
-          record,
+  .setAction(
+    async (
+      args: { owner?: string; kind: "transparent" | "uups"; seed: boolean; force: boolean },
+      hre,
+    ) =>
+      runTask(async () => {
+        const networkName = hre.network.name;
+        const isDevelopmentNetwork = hre.config.aegis.developmentNetworks.includes(networkName);
+        const url = (hre.network.config as HttpNetworkConfig).url ?? "in-process";
+        const base = {
           networkName,
-          accounts: [deployer!, ...others],
-          advanceTime: async (seconds) => {
-            await hre.network.provider.send("evm_increaseTime", [seconds]);
-            await hre.network.provider.send("evm_mine", []);
-          },
+          isDevelopmentNetwork,
+          deploymentsDir: hre.config.aegis.deploymentsDir,
+          owner: args.owner,
+          kind: args.kind,
+          force: args.force,
+        };
+        if (args.seed && !isDevelopmentNetwork) {
+          throw new SeedUnavailableError(networkName, "it is not a development network");
+        }
+        const chainId = await assertRpcReachable(hre.network.provider, networkName, url);
+        // Refuse bad input before the compile and before anything is sent.
+        checkDeployInputs(base);
+        await hre.run("compile", { quiet: true });
+        const { deployProtocol } = await import("../src/aegis/deploy-protocol");
+        const { seedBook } = await import("../src/aegis/seed-book");
+        const { layoutOfBytecode } = await import("../src/evm/contract-layout");
+        const { readValidations } =
+          await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
+        const { engineContractName } = await import("../src/aegis/deploy-protocol");
+        const engineContract = engineContractName(args.kind);
+        const artifact = await hre.artifacts.readArtifact(engineContract);
+        const engineLayout = layoutOfBytecode(
+          await readValidations(hre),
+          engineContract,
+          artifact.bytecode,
+        );
+        const [deployer, ...others] = await hre.ethers.getSigners();
+        const { record, recordPath } = await deployProtocol({
+          ...base,
+          chainId,
+          deployer: deployer!,
+          proxyDeployer: hre.upgrades,
+          engineLayout,
+          kind: args.kind,
         });
-        console.log(`seeded ${book.lenders.length} lenders and ${book.borrowers.length} borrowers`);
-      }
-    }),
+        console.log(
+          `AegisEngine ${record.proxyKind} proxy ${record.proxy} (implementation ${record.current.implementation}, ${record.proxyKind === "uups" ? "upgradable by the admin role of" : `ProxyAdmin ${record.proxyAdmin} owned by`} ${record.owner})`,
+        );
+        console.log(`record: ${recordPath}`);
+        if (args.seed) {
+          const book = await seedBook({
+            record,
+            networkName,
+            accounts: [deployer!, ...others],
+            advanceTime: async (seconds) => {
+              await hre.network.provider.send("evm_increaseTime", [seconds]);
+              await hre.network.provider.send("evm_mine", []);
+            },
+          });
+          console.log(
+            `seeded ${book.lenders.length} lenders and ${book.borrowers.length} borrowers`,
+          );
+        }
+      }),
   );

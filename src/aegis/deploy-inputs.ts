@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import { ethers } from "ethers";
 import { deploymentRecordPath } from "../evm/deployment-record";
-import { InvalidAddressError, RecordExistsError } from "../evm/errors";
+import { InvalidAddressError, InvalidProxyKindError, RecordExistsError } from "../evm/errors";
 import { ENGINE_RECORD_NAME } from "./constants";
 
 /** The inputs of a deployment that can be wrong. */
@@ -11,11 +11,15 @@ export interface DeployInputs {
   isDevelopmentNetwork: boolean;
   deploymentsDir: string;
   owner?: string;
+  kind?: string;
   force?: boolean;
 }
 
 /** Checks the inputs that could refuse the deployment, before anything is sent. */
 export function checkDeployInputs(params: DeployInputs): { recordPath: string } {
+  if (params.kind !== undefined && params.kind !== "transparent" && params.kind !== "uups") {
+    throw new InvalidProxyKindError(params.kind);
+  }
   if (params.owner !== undefined && !ethers.isAddress(params.owner)) {
     throw new InvalidAddressError("--owner", params.owner);
   }

@@ -1,10 +1,14 @@
 /**
- * Deploys the AEGIS reference protocol: two mock tokens and AegisEngineV1 behind a transparent
+ * Deploys the AEGIS reference protocol: two mock tokens and AegisEngineV1 behind a transparent (or UUPS)
  * proxy, then writes the deployment record. Takes its dependencies as arguments so that it runs
  * without Hardhat's runtime; tasks/deploy.ts wires them.
  */
 import { ethers, type BaseContract, type ContractFactory, type Signer } from "ethers";
-import { AegisEngineV1__factory, MockToken__factory } from "../../typechain-types";
+import {
+  AegisEngineUupsV1__factory,
+  AegisEngineV1__factory,
+  MockToken__factory,
+} from "../../typechain-types";
 import type { ContractLayout } from "../evm/contract-layout";
 import { writeDeploymentRecord, type DeploymentRecord } from "../evm/deployment-record";
 import { DEFAULT_RATE_PER_SECOND, ENGINE_RECORD_NAME } from "./constants";
@@ -15,7 +19,7 @@ export interface ProxyDeployer {
   deployProxy(
     factory: ContractFactory,
     args: unknown[],
-    opts: { kind: "transparent"; initialOwner: string; initializer: string },
+    opts: { kind: "transparent" | "uups"; initialOwner?: string; initializer: string },
   ): Promise<BaseContract>;
   erc1967: {
     getImplementationAddress(proxy: string): Promise<string>;
@@ -32,7 +36,9 @@ export interface DeployProtocolParams {
   isDevelopmentNetwork: boolean;
   deploymentsDir: string;
   proxyDeployer: ProxyDeployer;
-  /** The layout of AegisEngineV1 from the project's build, recorded for later comparisons. */
+  /** The proxy kind: a transparent proxy with a ProxyAdmin (default), or UUPS. */
+  kind?: "transparent" | "uups";
+  /** The layout of the engine's V1 from the project's build, recorded for later comparisons. */
   engineLayout: ContractLayout;
   /** ProxyAdmin owner and holder of the engine's admin and pauser roles; default the deployer. */
   owner?: string;
@@ -46,6 +52,11 @@ export interface DeployProtocolResult {
   recordPath: string;
 }
 
+/** The engine's V1 contract for a proxy kind. */
+export function engineContractName(kind: "transparent" | "uups"): string {
+  return kind === "uups" ? "AegisEngineUupsV1" : "AegisEngineV1";
+}
+
 /** Deploys tokens and the proxied engine, and writes deployments/<network>/AegisEngine.json. */
 export async function deployProtocol(params: DeployProtocolParams): Promise<DeployProtocolResult> {
   const { recordPath } = checkDeployInputs(params);
@@ -57,7 +68,12 @@ export async function deployProtocol(params: DeployProtocolParams): Promise<Depl
   const token1 = await tokenFactory.deploy("AEGIS Token 1", "AGT1");
   await Promise.all([token0.waitForDeployment(), token1.waitForDeployment()]);
 
-  const engineFactory = new AegisEngineV1__factory(params.deployer);
+  const kind = params.kind ?? "transparent";
+  // A UUPS engine keeps its upgrade right in the engine itself: the owner's admin role.
+  const engineFactory =
+    kind === "uups"
+      ? new AegisEngineUupsV1__factory(params.deployer)
+      : new AegisEngineV1__factory(params.deployer);
   const proxy = await params.proxyDeployer.deployProxy(
     engineFactory,
     [
@@ -66,7 +82,9 @@ export async function deployProtocol(params: DeployProtocolParams): Promise<Depl
       owner,
       params.ratePerSecond ?? DEFAULT_RATE_PER_SECOND,
     ],
-    { kind: "transparent", initialOwner: owner, initializer: "initialize" },
+    kind === "uups"
+      ? { kind, initializer: "initialize" }
+      : { kind, initialOwner: owner, initializer: "initialize" },
   );
   await proxy.waitForDeployment();
   const proxyAddress = await proxy.getAddress();
@@ -85,11 +103,11 @@ export async function deployProtocol(params: DeployProtocolParams): Promise<Depl
     network: params.networkName,
     chainId: params.chainId,
     proxy: proxyAddress,
-    proxyKind: "transparent",
+    proxyKind: kind,
     proxyAdmin: ethers.getAddress(proxyAdmin),
     owner,
     current: {
-      contract: "AegisEngineV1",
+      contract: engineContractName(kind),
       implementation: ethers.getAddress(implementation),
       bytecodeHash: ethers.keccak256(await provider.getCode(implementation)),
       block: receipt.blockNumber,

@@ -182,14 +182,14 @@ export class TransactionUnreconcilableError extends AegisError {
   }
 }
 
-/** AEGIS-E314: a proxy kind the checklist does not upgrade yet. */
-export class UnsupportedProxyKindError extends AegisError {
-  /** Names the proxy and its kind. */
-  constructor(proxy: string, kind: string) {
+/** AEGIS-E304 (UUPS): the proxy's own upgrade guard refuses the signer. */
+export class SignerLacksUpgradeRightError extends AegisError {
+  /** Names the signer, the proxy and what the guard answered. */
+  constructor(signer: string, proxyLabel: string, reason: string) {
     super(
-      "AEGIS-E314",
-      `proxy ${proxy} is a ${kind} proxy, which aegis:upgrade does not upgrade yet`,
-      "upgrade transparent proxies (with a ProxyAdmin), or add a plan for this kind",
+      "AEGIS-E304",
+      `signer ${shortAddress(signer)} cannot upgrade UUPS proxy ${proxyLabel}: ${reason}`,
+      "use an account the implementation's _authorizeUpgrade accepts (its upgrader role or owner)",
     );
   }
 }
@@ -275,6 +275,18 @@ export class UnknownForkEngineError extends AegisError {
       "AEGIS-E331",
       `unknown fork engine ${JSON.stringify(engine)}`,
       "use --engine hardhat or --engine anvil",
+    );
+  }
+}
+
+/** AEGIS-E332: a proxy kind the toolkit does not deploy. */
+export class InvalidProxyKindError extends AegisError {
+  /** Names the kind given. */
+  constructor(kind: string) {
+    super(
+      "AEGIS-E332",
+      `unknown proxy kind ${JSON.stringify(kind)}`,
+      "use --kind transparent (a ProxyAdmin owns the upgrade) or --kind uups (the implementation does)",
     );
   }
 }

@@ -112,12 +112,14 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
 
     const info = await readProxyInfo(fork.provider, live.record.proxy);
     const authority = await readUpgradeAuthority(fork.provider, info);
-    const signer = await fork.impersonate(authority.owner);
+    // The ProxyAdmin's owner, or for UUPS the account the record names as the upgrade authority.
+    const upgrader = authority.kind === "transparent" ? authority.owner : live.record.owner;
+    const signer = await fork.impersonate(upgrader);
     const prepared = await prepareUpgrade(
       { ...params.request, proxy: live.record.name },
       {
         provider: fork.provider,
-        signerAddress: authority.owner,
+        signerAddress: upgrader,
         networkName: params.liveNetwork,
         chainId: fork.chainId,
         deploymentsDir: workDir,

@@ -145,7 +145,8 @@ export async function prepareUpgrade(
     throw new RecordOutOfDateError(recordPath, record.current.implementation, info.implementation);
   }
   const authority = await readUpgradeAuthority(provider, info, block);
-  assertSignerCanUpgrade(context.signerAddress, `${record.name} (${record.proxy})`, authority);
+  const proxyLabel = `${record.name} (${record.proxy})`;
+  await assertSignerCanUpgrade(provider, info, authority, context.signerAddress, proxyLabel, block);
 
   const safety = checkUpgradeSafety(
     context.validations,
@@ -185,8 +186,10 @@ export async function prepareUpgrade(
     chainId: context.chainId,
     recordName: record.name,
     proxy: record.proxy,
+    proxyKind: info.kind,
     proxyAdmin: authority.proxyAdmin,
-    authority: authority.owner,
+    authority:
+      authority.kind === "transparent" ? authority.owner : ethers.getAddress(context.signerAddress),
     from: {
       contract: record.current.contract,
       implementation: info.implementation,

@@ -14,16 +14,38 @@ import { readInitializableState } from "./initializable";
 import { reconcileTransaction } from "./transaction-reconcile";
 import { sendTransaction, type TransactionOutcome } from "./transaction-effect";
 import type { InvariantResult, UpgradePreset } from "./upgrade-preset";
-import { readUpgradeAuthority } from "./upgrade-authority";
+import { readUpgradeAuthority, signerCanUpgrade } from "./upgrade-authority";
 import type { StorageSnapshotter } from "./storage-snapshotter";
 import { recordRollback, recordUpgrade } from "./record-updates";
 import { readDeploymentRecord, type DeploymentRecord } from "./deployment-record";
 import type { ContractLayout } from "./contract-layout";
 
-const PROXY_ADMIN_ABI = [
+const proxyAdminInterface = new ethers.Interface([
   "function upgradeAndCall(address proxy, address implementation, bytes data) payable",
-];
-const proxyAdminInterface = new ethers.Interface(PROXY_ADMIN_ABI);
+]);
+const uupsInterface = new ethers.Interface([
+  "function upgradeToAndCall(address newImplementation, bytes data) payable",
+]);
+
+/** The transaction that points the proxy at `implementation` and makes `call` in the same breath. */
+function upgradeTransaction(input: UpgradePlanInput, implementation: string, call: string) {
+  if (input.proxyKind === "uups") {
+    return {
+      label: "upgradeToAndCall",
+      to: input.proxy,
+      data: uupsInterface.encodeFunctionData("upgradeToAndCall", [implementation, call]),
+    };
+  }
+  return {
+    label: "upgradeAndCall",
+    to: input.proxyAdmin,
+    data: proxyAdminInterface.encodeFunctionData("upgradeAndCall", [
+      input.proxy,
+      implementation,
+      call,
+    ]),
+  };
+}
 const PROXY_EVENTS_ABI = [
   "event Upgraded(address indexed implementation)",
   "event AdminChanged(address previousAdmin, address newAdmin)",
@@ -40,6 +62,8 @@ export interface UpgradePlanInput {
   chainId: number;
   recordName: string;
   proxy: string;
+  proxyKind: "transparent" | "uups";
+  /** The ProxyAdmin of a transparent proxy; the zero address for UUPS. */
   proxyAdmin: string;
   /** The ProxyAdmin's owner when the plan was made: the account that signs. */
   authority: string;
@@ -127,14 +151,16 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       const info = await readProxyInfo(provider, input.proxy, block);
       const authority = await readUpgradeAuthority(provider, info, block);
       const signerAddress = ethers.getAddress(await signer.getAddress());
+      const right = await signerCanUpgrade(provider, info, authority, signerAddress, block);
       const invariants = preset.checkState(await preset.readState(provider, readRecord(), block));
       const { initializedVersion } = await readInitializableState(provider, input.proxy, block);
       return {
         initializedVersion: Number(initializedVersion),
         block,
         implementation: info.implementation,
-        owner: authority.owner,
         signer: signerAddress,
+        canUpgrade: right.allowed,
+        authority: right.reason,
         invariants,
       };
     },
@@ -142,8 +168,8 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       const broken = failing(result.invariants);
       const figures = {
         implementation: result.implementation,
-        owner: result.owner,
         signer: result.signer,
+        authority: result.authority,
         invariantsHolding: `${result.invariants.length - broken.length}/${result.invariants.length}`,
         initializedVersion: result.initializedVersion,
         ...(deps.rehearsal === undefined ? {} : { rehearsal: deps.rehearsal }),
@@ -163,18 +189,18 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
           message: `the proxy points at ${result.implementation}, not ${input.from.implementation}`,
         };
       }
-      if (result.owner !== result.signer) {
+      if (!result.canUpgrade) {
         return {
           verdict: "stop",
           figures,
-          message: `signer ${result.signer} does not own ProxyAdmin ${input.proxyAdmin}`,
+          message: `signer ${result.signer} cannot upgrade: ${result.authority}`,
         };
       }
       return stopUnless(
         broken.length === 0,
         figures,
         `already failing: ${broken.map((r) => r.violation).join("; ")}`,
-        `signer owns ProxyAdmin ${input.proxyAdmin}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}${deps.rehearsal === undefined ? "" : `; rehearsal ${deps.rehearsal}`}`,
+        `signer ${result.authority}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}${deps.rehearsal === undefined ? "" : `; rehearsal ${deps.rehearsal}`}`,
       );
     },
   });
@@ -318,21 +344,21 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
           partial: `upgrades back to ${input.from.implementation}; the writes of ${input.call.fn} stay in storage`,
         }
       : "reversible",
-    describe: () =>
-      `ProxyAdmin ${input.proxyAdmin}.upgradeAndCall(${input.proxy}, <new ${input.to.contract}>, ${input.call ? `${input.call.fn}(${input.call.args.join(", ")})` : "0x"})`,
+    describe: () => {
+      const call = input.call ? `${input.call.fn}(${input.call.args.join(", ")})` : "0x";
+      return input.proxyKind === "uups"
+        ? `${input.proxy}.upgradeToAndCall(<new ${input.to.contract}>, ${call})`
+        : `ProxyAdmin ${input.proxyAdmin}.upgradeAndCall(${input.proxy}, <new ${input.to.contract}>, ${call})`;
+    },
     async run(ctx) {
       const { address } = ctx.output("deploy-implementation") as { address: string };
       const before = await readInitializableState(provider, input.proxy);
-      const data = proxyAdminInterface.encodeFunctionData("upgradeAndCall", [
-        input.proxy,
-        address,
-        input.call?.data ?? "0x",
-      ]);
-      const tx = await sendTransaction(ctx, "upgrade-tx", signer, {
-        label: "upgradeAndCall",
-        to: input.proxyAdmin,
-        data,
-      });
+      const tx = await sendTransaction(
+        ctx,
+        "upgrade-tx",
+        signer,
+        upgradeTransaction(input, address, input.call?.data ?? "0x"),
+      );
       recordUpgrade(deps.recordPath, input.network, {
         contract: input.to.contract,
         implementation: address,
@@ -371,15 +397,10 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     async rollback(ctx) {
       const info = await readProxyInfo(provider, input.proxy);
       if (info.implementation !== input.from.implementation) {
-        const data = proxyAdminInterface.encodeFunctionData("upgradeAndCall", [
-          input.proxy,
-          input.from.implementation,
-          "0x",
-        ]);
+        const back = upgradeTransaction(input, input.from.implementation, "0x");
         await sendTransaction(ctx, "downgrade-tx", signer, {
-          label: "upgradeAndCall (back)",
-          to: input.proxyAdmin,
-          data,
+          ...back,
+          label: `${back.label} (back)`,
         });
       }
       recordRollback(deps.recordPath, input.network, input.from.implementation);
