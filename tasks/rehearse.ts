@@ -110,7 +110,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
           });
           const { receipt } = result;
           console.log(
-            `Rehearsal on a ${receipt.engine} fork of chain ${receipt.chainId} at block ${receipt.forkBlock}: forward ${receipt.forward.status}, back ${receipt.back?.status ?? "not run"}`,
+            `Rehearsal on the ${receipt.engine} fork of chain ${receipt.chainId} at block ${receipt.forkBlock}: forward ${receipt.forward.status}, back ${receipt.back?.status ?? "not run"}`,
           );
           for (const verdict of receipt.back?.verdicts ?? []) {
             console.log(

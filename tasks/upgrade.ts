@@ -99,7 +99,7 @@ async function checkRehearsal(
   const dir = receiptsDirOf(hre.config.aegis.deploymentsDir, hre.network.name);
   const found = findPassingReceipt(dir, planHash);
   if (found)
-    return `passed on a ${found.receipt.engine} fork at block ${found.receipt.forkBlock} (${found.file})`;
+    return `passed on the ${found.receipt.engine} fork at block ${found.receipt.forkBlock} (${found.file})`;
   if (!withoutRehearsal) throw new RehearsalMissingError(hre.network.name, planHash, dir);
   console.error(
     `WARNING: upgrading ${hre.network.name} WITHOUT a passing rehearsal of plan ${planHash.slice(0, 12)}… (--without-rehearsal); the report records it.`,

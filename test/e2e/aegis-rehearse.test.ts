@@ -85,7 +85,7 @@ describe("aegis:rehearse on forks of a real hardhat node", () => {
 
     const upgraded = await seeded.hardhat(["aegis:upgrade", "--yes"], live);
     expect(upgraded.code, upgraded.stderr + upgraded.stdout).to.equal(0);
-    expect(upgraded.stdout).to.contain("passed on a anvil fork");
+    expect(upgraded.stdout).to.contain("passed on the anvil fork");
   });
 
   it("records an override of the rehearsal requirement, loudly", async () => {
