@@ -94,8 +94,9 @@ export const PAIR_HASHER_CODE =
  *
  * (m consecutive slots per key: a struct's members). Answers are appended at MSIZE after the
  * 64-byte keccak scratch space, in calldata order. The per-key reads are an unrolled table entered
- * m blocks before its end (no loop counter): the Hardhat node pays for every executed opcode far
- * more than for the SLOAD itself, so the fewer opcodes per word the faster. SHL/SHR need
+ * m blocks before its end (no loop counter), so a word costs its SLOAD and a few opcodes. On the
+ * Hardhat node an SLOAD takes about 12 µs against about 0.5 µs for other opcodes (measured), so
+ * the reads themselves dominate: 20,000 of them take ~240 ms there. SHL/SHR need
  * Constantinople; no PUSH0, so it runs before Shanghai too.
  *
  *   02 PUSH1 0x20      32, 0
