@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       `ratio checklist / minimal: ${(checklistMs / minimalMs).toFixed(2)} (goal: at most 2)`,
     );
     console.log(
-      `where the checklist's time goes: steps ${stepsMs.toFixed(0)} ms, the rest is process start-up, compile check, preflight and reports`,
+      `where the checklist's time goes: steps ${stepsMs.toFixed(0)} ms, the rest is process start-up, the compile check, the checks before the run and the reports`,
     );
     for (const [step, times] of Object.entries(stepTimes)) {
       console.log(`  ${step.padEnd(22)} ${median(times).toFixed(0).padStart(6)} ms`);

@@ -27,9 +27,13 @@ async function connect(hre: HardhatRuntimeEnvironment) {
   return { url, chainId, signer: signer!, baseDir };
 }
 
+/** The network this task talks to, reached once per task. */
+type Connection = Awaited<ReturnType<typeof connect>>;
+
 /** The run's chain-side dependencies, for a plan input (new or read back for a resume). */
 async function runDeps(
   hre: HardhatRuntimeEnvironment,
+  connection: Connection,
   input: UpgradePlanInput,
   json: boolean,
 ): Promise<UpgradeRunDeps> {
@@ -39,7 +43,7 @@ async function runDeps(
     await import("../src/evm/deployment-record");
   const { createLayoutSnapshotter } = await import("../src/evm/layout-snapshotter");
   const { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } = await import("../src/aegis/snapshot-keys");
-  const { url, signer, baseDir } = await connect(hre);
+  const { url, signer, baseDir } = connection;
   const recordPath = deploymentRecordPath(
     hre.config.aegis.deploymentsDir,
     input.network,
@@ -203,13 +207,18 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
     ) =>
       runTask(async () => {
         const settings = hre.config.aegis.upgrade;
-        const { chainId, signer, baseDir } = await connect(hre);
+        const connection = await connect(hre);
+        const { chainId, signer, baseDir } = connection;
         const { readPlanInput, resumeUpgrade, startUpgrade } =
           await import("../src/evm/upgrade-run");
         if (args.resume !== undefined) {
           const input = readPlanInput(baseDir, args.resume);
           finish(
-            await resumeUpgrade(args.resume, input, await runDeps(hre, input, args.json)),
+            await resumeUpgrade(
+              args.resume,
+              input,
+              await runDeps(hre, connection, input, args.json),
+            ),
             args.json,
           );
           return;
@@ -241,7 +250,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
           },
         );
         const { input } = prepared;
-        const deps = await runDeps(hre, input, args.json);
+        const deps = await runDeps(hre, connection, input, args.json);
         deps.rehearsal = await checkRehearsal(hre, input, deps, args.withoutRehearsal);
         if (!args.json) {
           console.log(
@@ -262,12 +271,16 @@ task("aegis:rollback", "Rolls an upgrade run back: its steps' rollbacks, in reve
   .addFlag("json", "print engine events as JSON lines")
   .setAction(async (args: { run?: string; json: boolean }, hre) =>
     runTask(async () => {
-      const { baseDir } = await connect(hre);
+      const connection = await connect(hre);
+      const { baseDir } = connection;
       const { listRuns } = await import("../src/core/list-runs");
       const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade-run");
       const runId = args.run ?? listRuns(baseDir).at(-1)?.runId ?? "(none)";
       const input = readPlanInput(baseDir, runId);
-      finish(await rollbackUpgrade(runId, input, await runDeps(hre, input, args.json)), args.json);
+      finish(
+        await rollbackUpgrade(runId, input, await runDeps(hre, connection, input, args.json)),
+        args.json,
+      );
     }),
   );
 

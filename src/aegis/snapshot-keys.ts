@@ -5,6 +5,7 @@
  */
 import type { KeySource, MappingKeys } from "../evm/mapping-keys";
 import type { ExpectedChange } from "../evm/snapshot-diff";
+import { IMPLEMENTATION_PATH, INITIALIZED_PATH, PAUSED_PATH } from "../evm/upgrade-storage-paths";
 
 const ERC20 = "erc7201:openzeppelin.storage.ERC20";
 const ACCESS_CONTROL = "erc7201:openzeppelin.storage.AccessControl";
@@ -53,15 +54,9 @@ export const AEGIS_CONFIGURED_KEYS: MappingKeys = {
  */
 export function aegisUpgradeExpectedChanges(appendedPaths: string[]): ExpectedChange[] {
   return [
-    { path: "eip1967.implementation", reason: "the proxy points at the new implementation" },
-    {
-      path: "erc7201:openzeppelin.storage.Initializable:_initialized",
-      reason: "the reinitializer raises the initialized version",
-    },
-    {
-      path: "erc7201:openzeppelin.storage.Pausable:_paused",
-      reason: "the engine is paused around the upgrade",
-    },
+    { path: IMPLEMENTATION_PATH, reason: "the proxy points at the new implementation" },
+    { path: INITIALIZED_PATH, reason: "the reinitializer raises the initialized version" },
+    { path: PAUSED_PATH, reason: "the engine is paused around the upgrade" },
     ...appendedPaths.map((path) => ({ path, reason: "appended by the new implementation" })),
   ];
 }

@@ -19,6 +19,7 @@ import { receiptsDirOf, redactUrl, writeReceipt, type RehearsalReceipt } from ".
 import type { StorageSnapshotter } from "./storage-snapshotter";
 import { readProxyInfo } from "./eip1967";
 import { readUpgradeAuthority } from "./upgrade-authority";
+import { INITIALIZED_PATH, PAUSED_PATH } from "./upgrade-storage-paths";
 import {
   prepareUpgrade,
   resolveRecord,
@@ -229,10 +230,7 @@ async function checkWayBack(
     "utf8",
   );
   const now = await snapshotter.take(block, "before");
-  const diff = snapshotter.diff(before, now.json, [
-    "erc7201:openzeppelin.storage.Initializable:_initialized",
-    "erc7201:openzeppelin.storage.Pausable:_paused",
-  ]);
+  const diff = snapshotter.diff(before, now.json, [INITIALIZED_PATH, PAUSED_PATH]);
   const stateBefore = parseJournalValue(
     fs.readFileSync(
       path.join(runDir, "artifacts", "record-invariants", "state-before.json"),

@@ -28,6 +28,7 @@ import {
 } from "./deployment-record";
 import { assertSignerCanUpgrade, readUpgradeAuthority } from "./upgrade-authority";
 import { checkUpgradeSafety } from "./upgrade-safety";
+import { IMPLEMENTATION_PATH, INITIALIZED_PATH } from "./upgrade-storage-paths";
 import type { UpgradePreset } from "./upgrade-preset";
 import type { UpgradePlanInput } from "./upgrade-plan";
 
@@ -203,11 +204,7 @@ export async function prepareUpgrade(
     expectedInitializedVersion: request.expectedInitializedVersion,
     // What an upgrade may legitimately write: the implementation slot, the initializer
     // version, and the variables the new version appends (set by its reinitializer).
-    expectedStorageChanges: [
-      "eip1967.implementation",
-      "erc7201:openzeppelin.storage.Initializable:_initialized",
-      ...safety.appended,
-    ],
+    expectedStorageChanges: [IMPLEMENTATION_PATH, INITIALIZED_PATH, ...safety.appended],
     monitorBlocks: request.monitorBlocks,
   };
   return {
