@@ -23,6 +23,32 @@ export interface KeySource {
   skipZero?: boolean;
 }
 
+// Parsed event signatures, kept for the process: a snapshot parses the same few every time.
+const parsedEvents = new Map<string, { fragment: ethers.EventFragment; iface: ethers.Interface }>();
+
+function parseEvent(source: KeySource): {
+  fragment: ethers.EventFragment;
+  iface: ethers.Interface;
+} {
+  let parsed = parsedEvents.get(source.event);
+  if (parsed === undefined) {
+    let fragment: ethers.EventFragment;
+    try {
+      fragment = ethers.EventFragment.from(source.event);
+    } catch (error) {
+      throw new InvalidKeySourceError(source.mapping, source.event, (error as Error).message);
+    }
+    parsed = { fragment, iface: new ethers.Interface([fragment]) };
+    parsedEvents.set(source.event, parsed);
+  }
+  for (const arg of source.args) {
+    if (!parsed.fragment.inputs.some((input) => input.name === arg)) {
+      throw new InvalidKeySourceError(source.mapping, source.event, `no argument named ${arg}`);
+    }
+  }
+  return parsed;
+}
+
 /** Finds the keys of each source in the logs of `address` between two blocks, inclusive. */
 export async function discoverMappingKeys(
   reader: StorageReader,
@@ -31,46 +57,44 @@ export async function discoverMappingKeys(
   fromBlock: number,
   toBlock: number,
 ): Promise<MappingKeys> {
-  const prepared = sources.map((source) => {
-    let fragment: ethers.EventFragment;
-    try {
-      fragment = ethers.EventFragment.from(source.event);
-    } catch (error) {
-      throw new InvalidKeySourceError(source.mapping, source.event, (error as Error).message);
-    }
-    for (const arg of source.args) {
-      if (!fragment.inputs.some((input) => input.name === arg)) {
-        throw new InvalidKeySourceError(source.mapping, source.event, `no argument named ${arg}`);
-      }
-    }
-    return { source, fragment, iface: new ethers.Interface([fragment]) };
-  });
+  const prepared = sources.map((source) => ({ source, ...parseEvent(source) }));
+  // One request per distinct event, whichever sources share it; each log is decoded once.
+  const topics = [...new Set(prepared.map(({ fragment }) => fragment.topicHash))];
   const logs = (await reader.batch(
-    prepared.map(({ fragment }) => ({
+    topics.map((topic) => ({
       method: "eth_getLogs",
       params: [
         {
           address,
-          topics: [fragment.topicHash],
+          topics: [topic],
           fromBlock: ethers.toQuantity(fromBlock),
           toBlock: ethers.toQuantity(toBlock),
         },
       ],
     })),
   )) as { topics: string[]; data: string }[][];
+  const decoded = new Map<string, ethers.Result[]>();
+  const decode = (fragment: ethers.EventFragment, iface: ethers.Interface) => {
+    let results = decoded.get(fragment.topicHash);
+    if (results === undefined) {
+      const found = logs[topics.indexOf(fragment.topicHash)] ?? [];
+      results = found.map((log) => iface.decodeEventLog(fragment, log.data, log.topics));
+      decoded.set(fragment.topicHash, results);
+    }
+    return results;
+  };
   const keys: MappingKeys = {};
-  prepared.forEach(({ source, fragment, iface }, index) => {
+  for (const { source, fragment, iface } of prepared) {
     const found = new Set(keys[source.mapping] ?? []);
-    for (const log of logs[index] ?? []) {
-      const decoded = iface.decodeEventLog(fragment, log.data, log.topics);
+    for (const values of decode(fragment, iface)) {
       for (const arg of source.args) {
-        const value = normaliseKeyValue(decoded.getValue(arg));
+        const value = normaliseKeyValue(values.getValue(arg));
         if (source.skipZero && /^(0x0*|0|false)$/i.test(value)) continue;
         found.add(value);
       }
     }
     keys[source.mapping] = [...found];
-  });
+  }
   return keys;
 }
 
@@ -86,13 +110,15 @@ export function mergeMappingKeys(...sets: (MappingKeys | undefined)[]): MappingK
   return Object.fromEntries(Object.entries(merged).map(([pattern, keys]) => [pattern, [...keys]]));
 }
 
-/** The keys configured for a mapping at `path`, from every pattern that matches it. */
+/**
+ * The keys configured for a mapping at `path`, from every pattern that matches it. Keys may
+ * repeat across patterns (and be written differently): the snapshot keeps one entry per encoding.
+ */
 export function keysForMapping(keys: MappingKeys, path: string): string[] {
-  const found = new Set<string>();
-  for (const [pattern, list] of Object.entries(keys)) {
-    if (patternMatches(pattern, path)) for (const key of list) found.add(key);
-  }
-  return [...found];
+  const lists = Object.entries(keys)
+    .filter(([pattern]) => patternMatches(pattern, path))
+    .map(([, list]) => list);
+  return lists.length === 1 ? lists[0]! : lists.flat();
 }
 
 /** Whether a path pattern (`*` any run of characters, `[*]` any one key) matches a path. */

@@ -146,29 +146,30 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
   const maxBytesLength = params.maxBytesLength ?? 65_536;
   const { layout } = params;
 
-  const [chainIdHex, latestHex] = (await reader.batch([
+  // One round trip pins the block (the latest unless one is given) and names the chain.
+  const [chainIdHex, block] = (await reader.batch([
     { method: "eth_chainId", params: [] },
-    { method: "eth_blockNumber", params: [] },
-  ])) as string[];
-  const blockNumber = params.blockNumber ?? Number(BigInt(latestHex!));
-  const blockTag = ethers.toQuantity(blockNumber);
-  const [block] = (await reader.batch([
-    { method: "eth_getBlockByNumber", params: [blockTag, false] },
-  ])) as ({ hash: string; timestamp: string } | null)[];
+    {
+      method: "eth_getBlockByNumber",
+      params: [
+        params.blockNumber === undefined ? "latest" : ethers.toQuantity(params.blockNumber),
+        false,
+      ],
+    },
+  ])) as [string, { number: string; hash: string; timestamp: string } | null];
   if (!block) {
-    throw new StorageReadError(reader.endpoint, `block ${blockNumber} does not exist`);
+    throw new StorageReadError(reader.endpoint, `block ${params.blockNumber} does not exist`);
   }
+  const blockNumber = Number(BigInt(block.number));
+  const blockTag = ethers.toQuantity(blockNumber);
 
-  const discovered =
+  // Keys from events, while the reader learns (once per node) whether it may override state.
+  const [discovered] = await Promise.all([
     params.keySources && params.keySources.length > 0
-      ? await discoverMappingKeys(
-          reader,
-          address,
-          params.keySources,
-          params.fromBlock ?? 0,
-          blockNumber,
-        )
-      : {};
+      ? discoverMappingKeys(reader, address, params.keySources, params.fromBlock ?? 0, blockNumber)
+      : {},
+    reader.prepare?.(address, EIP1967_SLOTS.implementation, blockTag),
+  ]);
   const mappingKeys = mergeMappingKeys(params.mappingKeys, discovered);
 
   // Thousands of mapping entries share a handful of types: describe each type id once.
@@ -268,7 +269,7 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
     /** The mapping instance (its slot and value type): fused entries are grouped by it. */
     group: string;
   }[] = [];
-  // Fused entries of the next read, grouped by mapping: one header and base slot per group.
+  // Fused entries of the next read, grouped by mapping instance (one base slot per group).
   let roundGroups: MappedGroup[] = [];
   let roundTemplates: Template[] = [];
   const groupIndex = new Map<string, number>();
@@ -340,8 +341,12 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
         const template = keys.length > 0 ? templateOf(info.valueId) : null;
         const group = `${walk.slot.toString(16)}/${info.valueId}`;
         const encode = mappingKeyEncoder(info.keyId, walk.path);
+        // Keys written differently may encode alike (an address in two cases): one entry each.
+        const seen = new Set<string>();
         for (const key of keys) {
           const { encoded, display } = encode(key);
+          if (seen.has(encoded)) continue;
+          seen.add(encoded);
           const child = { path: `${walk.path}[${display}]`, typeId: info.valueId, offset: 0 };
           if (encoded.length === 66) {
             // Hashed by the node in bulk, with the next read where it can be (see hashPending).
@@ -435,10 +440,10 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       missing.forEach((slot, index) => words.set(slot, result.values[index]!));
       mapped = result.groups;
       // Every slot a fused entry's values came from counts as read, as if read one by one.
-      // Distinct keys of one mapping have distinct, non-overlapping entries (Solidity's layout
-      // rests on that), so counting distinct keys counts distinct slots without a Set of slots.
+      // A group's keys are distinct (expand drops repeats) and distinct keys of one mapping have
+      // non-overlapping entries (Solidity's layout rests on that): no Set of slots is needed.
       groups.forEach(({ keys }, group) => {
-        fusedSlotCount += new Set(keys).size * groupTemplates[group]!.rels.length;
+        fusedSlotCount += keys.length * groupTemplates[group]!.rels.length;
       });
     } else {
       const values = await reader.read(address, missing, blockTag);

@@ -143,6 +143,10 @@ for (const [kind, start, setStorage] of [
         }
       }
       expect(fused.values.some((value) => value !== 0n)).to.equal(true);
+      // Entry slots alone (the program's mapping parts of no members), bases interleaved.
+      const pairs = keys.map((key, index) => ({ key, slot: groups[index % 3]!.base }));
+      const hashed = await reader.hashPairs(target, pairs, block);
+      expect(hashed).to.deep.equal(pairs.map((pair) => slotOf(pair.key, pair.slot)));
     });
 
     it("diffs two snapshots: unexpected changes fail, allow-listed ones pass", async () => {
