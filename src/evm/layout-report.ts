@@ -32,6 +32,8 @@ export interface VersionInput {
   abi?: unknown[];
   /** Namespace declarations found in its source (AST), to check constants against the formula. */
   namespaceDeclarations?: NamespaceDeclaration[];
+  /** What the report cannot say about this version, and why (e.g. slots a build did not give). */
+  caveats?: string[];
 }
 
 /** One upgrade to report on. */
@@ -78,6 +80,8 @@ export interface TargetReport {
   rows: ReportRow[];
   namespaces: ReportNamespace[];
   findings: DescribedFinding[];
+  /** What the report could not establish for this target, and why; absent when nothing. */
+  caveats?: string[];
   openZeppelinPass: boolean;
   liveCheck: { block: number; slotsRead: number } | null;
   pass: boolean;
@@ -165,6 +169,7 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
   }
 
   const described = findings.map(describeFinding);
+  const caveats = [...(input.current.caveats ?? []), ...(input.updated.caveats ?? [])];
   return {
     name: input.name,
     ...(input.proxy ? { proxy: input.proxy } : {}),
@@ -182,6 +187,7 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
     })),
     namespaces: [...namespaces.values()],
     findings: described,
+    ...(caveats.length > 0 ? { caveats } : {}),
     openZeppelinPass: comparison.openZeppelinPass,
     liveCheck,
     pass: described.every((finding) => finding.severity !== "conflict"),

@@ -32,6 +32,7 @@ function renderTarget(target: TargetReport): string {
       ? `- live chain: bytes under every added item read at block ${target.liveCheck.block} (${target.liveCheck.slotsRead} slots)`
       : "- live chain: not checked (no proxy given)",
   );
+  for (const caveat of target.caveats ?? []) lines.push(`- caveat: ${caveat}`);
   lines.push("");
   if (target.findings.length > 0) {
     lines.push("### Findings", "", "| code | severity | finding | hint |", "|---|---|---|---|");

@@ -7,6 +7,19 @@ import { runHardhat } from "../helpers/hardhat-cli";
 import { readDeploymentRecord } from "../../src/evm/deployment-record";
 import type { LayoutReport } from "../../src/evm/layout-report";
 
+/** The project's build-info file that compiled `contract` (what a release would keep). */
+function buildInfoHolding(contract: string) {
+  const infoDir = path.join(__dirname, "..", "..", "artifacts", "build-info");
+  return fs
+    .readdirSync(infoDir)
+    .map((file) => JSON.parse(fs.readFileSync(path.join(infoDir, file), "utf8")))
+    .find((info) =>
+      Object.values(info.output.contracts as Record<string, object>).some(
+        (contracts) => contract in contracts,
+      ),
+    );
+}
+
 describe("aegis:layout against a real hardhat node", () => {
   let node: LocalNode;
   let dir: string;
@@ -55,6 +68,96 @@ describe("aegis:layout against a real hardhat node", () => {
     expect(report.targets[0]!.findings.map((f) => f.code)).to.include("LAYOUT-005");
   });
 
+  it("reports several proxies at once, one known only to OpenZeppelin's manifest", async () => {
+    // A UUPS engine deployed with its record elsewhere: this project's records do not name it.
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-layout-other-"));
+    try {
+      const deployed = await runHardhat(
+        ["aegis:deploy", "--network", "localhost", "--kind", "uups"],
+        { ...env(), AEGIS_DEPLOYMENTS_DIR: elsewhere },
+      );
+      expect(deployed.code, deployed.stderr).to.equal(0);
+      const uups = readDeploymentRecord(
+        path.join(elsewhere, "localhost", "AegisEngine.json"),
+        "localhost",
+      );
+      const result = await layout([
+        "--proxy",
+        `AegisEngine,${uups.proxy}`,
+        "--new",
+        "AegisEngineV2,AegisEngineUupsV2",
+        "--json",
+      ]);
+      expect(result.code, result.stderr).to.equal(0);
+      const report = JSON.parse(result.stdout) as LayoutReport;
+      expect(report.targets.map((target) => target.current.layoutSource)).to.deep.equal([
+        "project-record",
+        "openzeppelin-manifest",
+      ]);
+      const [recorded, fromManifest] = report.targets;
+      expect(fromManifest!.proxy).to.equal(uups.proxy);
+      expect(fromManifest!.updated.contract).to.equal("AegisEngineUupsV2");
+      // The manifest's layout is the deployed V1's: the same items as the record's.
+      expect(fromManifest!.current.layoutHash).to.equal(recorded!.current.layoutHash);
+      expect(report.targets.every((target) => target.pass)).to.equal(true);
+      expect(fromManifest!.rows.filter((row) => row.verdict === "appended")).to.have.length(1);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("compares with an earlier release's build-info file", async () => {
+    const reference = path.join(dir, "release-1.json");
+    fs.writeFileSync(reference, JSON.stringify(buildInfoHolding("AegisEngineV1")));
+    const result = await layout([
+      "--reference-build",
+      reference,
+      "--old",
+      "AegisEngineV1",
+      "--new",
+      "AegisEngineV2",
+      "--json",
+    ]);
+    expect(result.code, result.stderr).to.equal(0);
+    const report = JSON.parse(result.stdout) as LayoutReport;
+    const [target] = report.targets;
+    expect(target!.current.layoutSource).to.equal("reference-build");
+    expect(target!.pass).to.equal(true);
+    expect(target!.rows.filter((row) => row.verdict === "appended")).to.have.length(1);
+    // Namespaced items get their slots too, as the project's own build gives them.
+    const fromBuild = JSON.parse(
+      (await layout(["--old", "AegisEngineV1", "--new", "AegisEngineV2", "--json"])).stdout,
+    ) as LayoutReport;
+    expect(target!.rows).to.deep.equal(fromBuild.targets[0]!.rows);
+    expect(target!.rows.some((row) => row.current?.namespace !== undefined)).to.equal(true);
+    expect(target!.caveats).to.equal(undefined);
+
+    // Built by another compiler: its namespaced slots stay unknown, and the report says why.
+    const foreign = path.join(dir, "release-0.json");
+    fs.writeFileSync(
+      foreign,
+      JSON.stringify({ ...buildInfoHolding("AegisEngineV1"), solcVersion: "0.8.27" }),
+    );
+    const out = path.join(dir, "foreign");
+    const fromForeign = await layout([
+      "--reference-build",
+      foreign,
+      "--old",
+      "AegisEngineV1",
+      "--new",
+      "AegisEngineV2",
+      "--out",
+      out,
+    ]);
+    expect(fromForeign.code, fromForeign.stderr).to.equal(0);
+    const foreignTarget = (JSON.parse(fs.readFileSync(`${out}.json`, "utf8")) as LayoutReport)
+      .targets[0]!;
+    expect(foreignTarget.caveats?.join(" ")).to.match(/solc 0\.8\.27, not the installed 0\.8\.28/);
+    const namespaced = foreignTarget.rows.filter((row) => row.current?.namespace !== undefined);
+    expect(namespaced.map((row) => row.current!.slot)).to.include("?");
+    expect(fs.readFileSync(`${out}.md`, "utf8")).to.contain("- caveat: the reference build used");
+  });
+
   it("refuses bad input with codes", async () => {
     const accounts = (await rpc(node.url, "eth_accounts")) as string[];
     const eoa = await layout(["--proxy", accounts[2]!, "--new", "AegisEngineV2"]);
@@ -64,12 +167,20 @@ describe("aegis:layout against a real hardhat node", () => {
     expect(unknown.stderr).to.match(/^AEGIS-E306 /);
     const mismatch = await layout(["--old", "AegisEngineV1", "--new", "MismatchedNamespace"]);
     expect(mismatch.stderr).to.match(/^AEGIS-E320 /);
+    // The current version's annotations are held to the formula too.
+    const currentMismatch = await layout([
+      "--old",
+      "MismatchedNamespace",
+      "--new",
+      "AegisEngineV2",
+    ]);
+    expect(currentMismatch.stderr).to.match(/^AEGIS-E320 .*MismatchedNamespace/);
+    expect(currentMismatch.code).to.equal(1);
+    // --reference-build names the contract it holds with --old.
+    const noOld = await layout(["--reference-build", "x.json", "--new", "AegisEngineV2"]);
+    expect(noOld.stderr).to.match(/^AEGIS-E328 .*--reference-build needs --old/);
     // A build-info without the storageLayout output, as a plain solc run would leave it.
-    const infoDir = path.join(__dirname, "..", "..", "artifacts", "build-info");
-    const buildInfo = fs
-      .readdirSync(infoDir)
-      .map((file) => JSON.parse(fs.readFileSync(path.join(infoDir, file), "utf8")))
-      .find((info) => JSON.stringify(Object.keys(info.output.contracts)).includes("AegisEngineV1"));
+    const buildInfo = buildInfoHolding("AegisEngineV1");
     for (const contracts of Object.values(buildInfo.output.contracts) as Record<
       string,
       { storageLayout?: unknown }
