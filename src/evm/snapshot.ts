@@ -127,7 +127,15 @@ const JS_HASH_LIMIT = 512;
 
 type Pending =
   | { kind: "value"; walk: Walk }
-  | { kind: "fused"; path: string; template: Template; group: number; index: number }
+  | {
+      kind: "fused";
+      /** The mapping's path: entry k is `path[displays[k]]`, read as the group's key from + k. */
+      path: string;
+      displays: string[];
+      template: Template;
+      group: number;
+      from: number;
+    }
   | { kind: "array-length"; walk: Walk; elementId: string }
   | { kind: "bytes-head"; walk: Walk; text: boolean; label: string }
   | { kind: "bytes-data"; walk: Walk; text: boolean; label: string; length: number };
@@ -261,10 +269,19 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
     }
   };
 
+  // The entries of a mapping whose keys have 32-byte encodings wait here, as one batch per
+  // mapping (thousands of keys make no per-key objects), until the next read. Fused ones become
+  // one placeholder, read with their hashes; the others (a struct holding a mapping, say) are
+  // hashed first, in JavaScript when few, else by the node. Order is kept: each mapping's entries
+  // land in `out` where its expansion would.
   const hashQueue: {
-    child: Omit<Walk, "slot">;
-    key: string;
+    /** The mapping's path and value type; the slot of the mapping itself. */
+    path: string;
+    valueId: string;
     slot: bigint;
+    keys: string[];
+    /** How each key is written in its entry's path. */
+    displays: string[];
     template: Template | null;
     /** The mapping instance (its slot and value type): fused entries are grouped by it. */
     group: string;
@@ -274,34 +291,36 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
   let roundTemplates: Template[] = [];
   const groupIndex = new Map<string, number>();
   const fused = reader.readMapped !== undefined;
-  // Mapping entries wait here until the next read. Fused ones become placeholders, read with
-  // their hash; the others (a struct holding a mapping, say) are hashed first, in JavaScript
-  // when few, else by the node. Order is kept: each lands in `out` where its expansion would.
   const hashPending = async (out: Pending[]) => {
     while (hashQueue.length > 0) {
       const queued = hashQueue.splice(0, hashQueue.length);
-      const loose = queued.filter((entry) => !fused || entry.template === null);
+      const loose = queued
+        .filter((mapping) => !fused || mapping.template === null)
+        .flatMap((mapping) => mapping.keys.map((key) => ({ key, slot: mapping.slot })));
       const slots =
         loose.length <= JS_HASH_LIMIT
-          ? loose.map((entry) => mappingValueSlot(entry.key, entry.slot))
+          ? loose.map((pair) => mappingValueSlot(pair.key, pair.slot))
           : await reader.hashPairs(address, loose, blockTag);
       let next = 0;
-      for (const entry of queued) {
-        const { template } = entry;
+      for (const mapping of queued) {
+        const { template, path, displays } = mapping;
         if (!fused || template === null) {
-          expand({ ...entry.child, slot: slots[next++]! }, out);
+          for (const display of displays) {
+            const entry = { path: `${path}[${display}]`, typeId: mapping.valueId, offset: 0 };
+            expand({ ...entry, slot: slots[next++]! }, out);
+          }
           continue;
         }
-        let group = groupIndex.get(entry.group);
+        let group = groupIndex.get(mapping.group);
         if (group === undefined) {
           group = roundGroups.length;
-          groupIndex.set(entry.group, group);
-          roundGroups.push({ base: entry.slot, keys: [], members: template.members });
+          groupIndex.set(mapping.group, group);
+          roundGroups.push({ base: mapping.slot, keys: [], members: template.members });
           roundTemplates.push(template);
         }
         const keys = roundGroups[group]!.keys;
-        out.push({ kind: "fused", path: entry.child.path, template, group, index: keys.length });
-        keys.push(entry.key);
+        out.push({ kind: "fused", path, displays, template, group, from: keys.length });
+        for (const key of mapping.keys) keys.push(key);
       }
     }
   };
@@ -343,17 +362,32 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
         const encode = mappingKeyEncoder(info.keyId, walk.path);
         // Keys written differently may encode alike (an address in two cases): one entry each.
         const seen = new Set<string>();
+        const batch = { keys: [] as string[], displays: [] as string[] };
         for (const key of keys) {
           const { encoded, display } = encode(key);
           if (seen.has(encoded)) continue;
           seen.add(encoded);
-          const child = { path: `${walk.path}[${display}]`, typeId: info.valueId, offset: 0 };
           if (encoded.length === 66) {
             // Hashed by the node in bulk, with the next read where it can be (see hashPending).
-            hashQueue.push({ child, key: encoded, slot: walk.slot, template, group });
+            batch.keys.push(encoded);
+            batch.displays.push(display);
           } else {
-            expand({ ...child, slot: mappingValueSlot(encoded, walk.slot) }, out);
+            const path = `${walk.path}[${display}]`;
+            expand(
+              { path, typeId: info.valueId, offset: 0, slot: mappingValueSlot(encoded, walk.slot) },
+              out,
+            );
           }
+        }
+        if (batch.keys.length > 0) {
+          hashQueue.push({
+            path: walk.path,
+            valueId: info.valueId,
+            slot: walk.slot,
+            template,
+            group,
+            ...batch,
+          });
         }
         return;
       }
@@ -455,19 +489,23 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
       if (pending.kind === "fused") {
         const { slots, values } = mapped[pending.group]!;
         const { leaves, members } = pending.template;
-        const slot = slots[pending.index]!;
-        const first = pending.index * members;
-        for (const leaf of leaves) {
-          const word = values[first + leaf.rel]!;
-          entries.push({
-            path: pending.path + leaf.suffix,
-            slot: leaf.rel === 0 ? slot : slotPlus(slot, leaf.rel),
-            offset: leaf.offset,
-            bytes: leaf.info.bytes,
-            type: leaf.info.label,
-            value: decodeValue(extractBytes(word, leaf.offset, leaf.info.bytes), leaf.info),
-          });
-        }
+        pending.displays.forEach((display, k) => {
+          const index = pending.from + k;
+          const slot = slots[index]!;
+          const first = index * members;
+          const path = `${pending.path}[${display}]`;
+          for (const leaf of leaves) {
+            const word = values[first + leaf.rel]!;
+            entries.push({
+              path: path + leaf.suffix,
+              slot: leaf.rel === 0 ? slot : slotPlus(slot, leaf.rel),
+              offset: leaf.offset,
+              bytes: leaf.info.bytes,
+              type: leaf.info.label,
+              value: decodeValue(extractBytes(word, leaf.offset, leaf.info.bytes), leaf.info),
+            });
+          }
+        });
         continue;
       }
       const { walk } = pending;

@@ -117,6 +117,27 @@ describe("storage snapshots (in-process network)", () => {
     expect(twoRounds.slotsRead).to.equal(fast.slotsRead);
   });
 
+  it("has hundreds of unfusable entries hashed by the node, one entry per key however written", async () => {
+    const { address, a, b } = await loadFixture(deployZoo);
+    const layout = await layoutOf("StorageZoo");
+    // `names` maps to strings (read after their hash, not fused): 600 keys pass the JavaScript
+    // hashing limit. "3" and "0x03" are one key, as are an address in two cases.
+    const names = [...Array.from({ length: 600 }, (_, index) => String(index)), "0x03"];
+    const keys = { ...zooKeys(a, b), names, balances: [a, a.toLowerCase(), b] };
+    const params = { address, layout, mappingKeys: keys };
+    const fast = await takeSnapshot({ ...params, endpoint: hre.network.provider });
+    const slow = await takeSnapshot({
+      ...params,
+      endpoint: createStorageReader(hre.network.provider, { mode: "batch" }),
+    });
+    expect(slow.entries).to.deep.equal(fast.entries);
+    const paths = fast.entries.map((entry) => entry.path);
+    expect(new Set(paths).size).to.equal(paths.length);
+    expect(paths.filter((path) => path.startsWith("names["))).to.have.length(600);
+    expect(paths.filter((path) => path.startsWith("balances["))).to.have.length(2);
+    expect(snapshotValue(fast, "names[3]")).to.equal("three");
+  });
+
   it("reads plain slots and mapping entries in one fused call, as eth_getStorageAt does", async () => {
     const { address } = await loadFixture(deployZoo);
     const provider = hre.network.provider;
