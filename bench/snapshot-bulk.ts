@@ -198,7 +198,7 @@ async function main() {
     console.log(
       `| ${r.node} | ${r.slotsRead} | ${r.values} | ${r.mode} | ${(r.toolkitMs / 1000).toFixed(3)} s | ` +
         `${(r.firstMs / 1000).toFixed(3)} s | ${(r.naiveMs / 1000).toFixed(2)} s (${r.naiveSlots} slots) | ` +
-        `${r.ratio.toFixed(0)}x | ${r.firstRatio.toFixed(0)}x | ` +
+        `${r.ratio.toFixed(1)}x | ${r.firstRatio.toFixed(1)}x | ` +
         `${r.ratio >= goal ? "met" : "NOT met"} (>= ${goal}x) |`,
     );
   }
