@@ -7,6 +7,7 @@ import { freePort, rpc } from "../helpers/local-node";
 import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/deployment-record";
 import { readProxyInfo } from "../../src/evm/eip1967";
 import { readInitializableState } from "../../src/evm/initializable";
+import { erc7201Slot } from "../../src/evm/storage-slots";
 import { readBook } from "../../src/aegis/book";
 import { checkBook } from "../../src/aegis/invariants";
 import { AegisEngineV1__factory, AegisEngineV2__factory } from "../../typechain-types";
@@ -255,6 +256,31 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
         prepare: async () => {
           const changed = { ...JSON.parse(fs.readFileSync(recordPath(), "utf8")), chainId: 1 };
           fs.writeFileSync(recordPath(), JSON.stringify(changed));
+        },
+      },
+      {
+        name: "a record that no longer names the live implementation",
+        code: "AEGIS-E315",
+        args: () => [],
+        // As if someone had upgraded outside the toolkit: the record still names another one.
+        prepare: async () => {
+          const stale = JSON.parse(fs.readFileSync(recordPath(), "utf8"));
+          stale.current.implementation = stale.tokens.token0;
+          fs.writeFileSync(recordPath(), JSON.stringify(stale));
+        },
+      },
+      {
+        name: "a proxy already initialized to the reinitializer's version",
+        code: "AEGIS-E319",
+        args: () => [],
+        // Initializable's _initialized (ERC-7201 slot, low 8 bytes) set to 2: reinitializer(2)
+        // would revert, so the run must not start.
+        prepare: async () => {
+          await rpc(seeded.node.url, "hardhat_setStorageAt", [
+            record().proxy,
+            ethers.toBeHex(erc7201Slot("openzeppelin.storage.Initializable"), 32),
+            ethers.toBeHex(2, 32),
+          ]);
         },
       },
       {
