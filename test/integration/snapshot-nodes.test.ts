@@ -6,11 +6,13 @@ import { ethers } from "ethers";
 import { rpc, startHardhatNode, type LocalNode } from "../helpers/local-node";
 import { startAnvilNode } from "../helpers/anvil-node";
 import { runHardhat } from "../helpers/hardhat-cli";
+import { startRpcRelay } from "../helpers/rpc-relay";
 import { readDeploymentRecord } from "../../src/evm/deployment-record";
 import { createStorageReader } from "../../src/evm/storage-reader";
 import { takeSnapshot } from "../../src/evm/snapshot";
 import { readSnapshotFile } from "../../src/evm/snapshot-diff";
 import { readBook } from "../../src/aegis/book";
+import { AEGIS_KEY_SOURCES } from "../../src/aegis/snapshot-keys";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 
 // The same checks against both node implementations: each speaks JSON-RPC batches and state
@@ -80,6 +82,39 @@ for (const [kind, start, setStorage] of [
       expect(fallback.readMode).to.equal("batch");
       expect(fallback.entries).to.deep.equal(snapshot.entries);
     });
+
+    for (const behaviour of ["refuse", "ignore"] as const) {
+      it(`falls back to eth_getStorageAt by itself behind a node that would ${behaviour} state overrides`, async () => {
+        const record = readDeploymentRecord(
+          path.join(dir, "localhost", "AegisEngine.json"),
+          "localhost",
+        );
+        const params = {
+          address: record.proxy,
+          layout: record.layout.storage as StorageLayout,
+          keySources: AEGIS_KEY_SOURCES,
+          fromBlock: record.deployedAt.block,
+        };
+        const direct = await takeSnapshot({ ...params, endpoint: node.url });
+        const relay = await startRpcRelay(node.url, behaviour);
+        try {
+          const relayed = await takeSnapshot({
+            ...params,
+            endpoint: relay.url,
+            blockNumber: direct.block.number,
+          });
+          expect(direct.readMode).to.equal("override");
+          expect(relayed.readMode).to.equal("batch");
+          // One probe, then no more override calls: the reader remembered what the node does.
+          expect(relay.overridesSeen()).to.equal(1);
+          expect(Object.keys(relayed.mappingKeys)).to.include("vaults");
+          expect(relayed.entries).to.deep.equal(direct.entries);
+          expect(relayed.slotsRead).to.equal(direct.slotsRead);
+        } finally {
+          await relay.stop();
+        }
+      });
+    }
 
     it("reads mapping entries with the fused reader exactly as eth_getStorageAt does", async () => {
       // Values written at the entry slots of made-up mappings (one a plain value, one a
