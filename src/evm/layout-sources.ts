@@ -2,7 +2,9 @@
  * Where the layouts of a layout report come from. The current implementation of a live proxy is
  * described by the project's deployment record, else by OpenZeppelin's manifest; a contract of the
  * build by its build info; an earlier release by a reference build-info file. Every version says
- * which source was used, and both versions' ERC-7201 annotations are checked against the formula.
+ * which source was used. Where a version's source is at hand (a contract of the build, a reference
+ * build), its ERC-7201 annotations are checked against the formula; a live version known from a
+ * record or the manifest keeps no source to check.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -15,6 +17,7 @@ import {
   getVersion,
   makeNamespacedInput,
   solcInputOutputDecoder,
+  trySanitizeNatSpec,
   validate,
   type EthereumProvider,
   type SolcOutput,
@@ -90,7 +93,8 @@ export function checkLayoutRequest(request: LayoutRequest): void {
 
 /**
  * The targets of a report. Proxies are read live (with `live.reader` at `live.blockNumber`);
- * every namespace annotation of either version must give its slot constant (AEGIS-E320).
+ * every namespace annotation found in either version's source must give its slot constant
+ * (AEGIS-E320).
  */
 export async function resolveLayoutTargets(
   context: LayoutSourceContext,
@@ -115,7 +119,10 @@ export async function resolveLayoutTargets(
     const old = request.old!;
     const current: SourcedVersion =
       request.referenceBuild !== undefined
-        ? { ...referenceBuildVersion(request.referenceBuild, old), source: "reference-build" }
+        ? {
+            ...(await referenceBuildVersion(request.referenceBuild, old)),
+            source: "reference-build",
+          }
         : { ...(await builtVersion(context, old)), source: "build-info" };
     targets.push({
       name: `${old} -> ${request.newContracts[0]}`,
@@ -251,10 +258,11 @@ const INSTALLED_SOLC: string = require("solc/package.json").version;
  * `contract` as compiled in a build-info file of another build (an earlier release). A build's
  * own output gives no slots for ERC-7201 namespaced items; OpenZeppelin's plugin gets them by
  * compiling a namespaced variant of the sources (functions stripped, under a second), and so does
- * this, with the installed compiler when the build used the same version. Otherwise those items
- * keep an unknown slot and the version says why in `caveats`.
+ * this, with the installed compiler when the build used the same version. Otherwise, or when the
+ * variant does not compile, those items keep an unknown slot and the version says why in
+ * `caveats`.
  */
-export function referenceBuildVersion(file: string, contract: string): VersionInput {
+export async function referenceBuildVersion(file: string, contract: string): Promise<VersionInput> {
   let build: BuildInfoFile;
   try {
     build = JSON.parse(fs.readFileSync(file, "utf8")) as BuildInfoFile;
@@ -273,17 +281,24 @@ export function referenceBuildVersion(file: string, contract: string): VersionIn
     throw new NoStorageLayoutOutputError(file, contract);
   }
   const caveats: string[] = [];
+  const unknownSlots =
+    'slots of its ERC-7201 namespaced items are not known ("?"); OpenZeppelin\'s comparison ' +
+    "still covers them";
   const usesNamespaces = Object.values(build.input.sources).some((source) =>
     source.content?.includes("@custom:storage-location"),
   );
   let namespacedOutput: SolcOutput | undefined;
   if (usesNamespaces && build.solcVersion === INSTALLED_SOLC) {
-    namespacedOutput = compileNamespaced(build, file);
+    const compiled = await compileNamespaced(build);
+    if (typeof compiled === "string") {
+      caveats.push(`its namespaced variant does not compile (${compiled}): ${unknownSlots}`);
+    } else {
+      namespacedOutput = compiled;
+    }
   } else if (usesNamespaces) {
     caveats.push(
       `the reference build used solc ${build.solcVersion ?? "(unknown)"}, not the installed ` +
-        `${INSTALLED_SOLC}: slots of its ERC-7201 namespaced items are not known ("?"); ` +
-        "OpenZeppelin's comparison still covers them",
+        `${INSTALLED_SOLC}: ${unknownSlots}`,
     );
   }
   const runData = validate(
@@ -306,16 +321,17 @@ export function referenceBuildVersion(file: string, contract: string): VersionIn
   };
 }
 
-function compileNamespaced(build: BuildInfoFile, file: string): SolcOutput {
-  const input = makeNamespacedInput(build.input, build.output, build.solcVersion);
+/** The solc output of the build's namespaced variant, or its first compile error's first line. */
+async function compileNamespaced(build: BuildInfoFile): Promise<SolcOutput | string> {
+  const version = build.solcVersion!;
+  // As OpenZeppelin's plugin does: strip to storage, then drop NatSpec the stripping orphaned.
+  const input = await trySanitizeNatSpec(
+    makeNamespacedInput(build.input, build.output, version),
+    version,
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solc = require("solc") as { compile(input: string): string };
   const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
   const error = output.errors?.find((found) => found.severity === "error");
-  if (error !== undefined) {
-    throw new LayoutInputError(
-      `the namespaced variant of ${file} does not compile: ${error.formattedMessage}`,
-    );
-  }
-  return output;
+  return error === undefined ? output : error.formattedMessage.split("\n")[0]!;
 }

@@ -73,20 +73,22 @@ export async function discoverMappingKeys(
       ],
     })),
   )) as { topics: string[]; data: string }[][];
+  // Decoded once per signature: two signatures can share a topic (the same types) yet name
+  // their arguments differently, and each source looks its arguments up by its own names.
   const decoded = new Map<string, ethers.Result[]>();
-  const decode = (fragment: ethers.EventFragment, iface: ethers.Interface) => {
-    let results = decoded.get(fragment.topicHash);
+  const decode = (source: KeySource, fragment: ethers.EventFragment, iface: ethers.Interface) => {
+    let results = decoded.get(source.event);
     if (results === undefined) {
       const found = logs[topics.indexOf(fragment.topicHash)] ?? [];
       results = found.map((log) => iface.decodeEventLog(fragment, log.data, log.topics));
-      decoded.set(fragment.topicHash, results);
+      decoded.set(source.event, results);
     }
     return results;
   };
   const keys: MappingKeys = {};
   for (const { source, fragment, iface } of prepared) {
     const found = new Set(keys[source.mapping] ?? []);
-    for (const values of decode(fragment, iface)) {
+    for (const values of decode(source, fragment, iface)) {
       for (const arg of source.args) {
         const value = normaliseKeyValue(values.getValue(arg));
         if (source.skipZero && /^(0x0*|0|false)$/i.test(value)) continue;
@@ -114,7 +116,7 @@ export function mergeMappingKeys(...sets: (MappingKeys | undefined)[]): MappingK
  * The keys configured for a mapping at `path`, from every pattern that matches it. Keys may
  * repeat across patterns (and be written differently): the snapshot keeps one entry per encoding.
  */
-export function keysForMapping(keys: MappingKeys, path: string): string[] {
+export function keysForMapping(keys: MappingKeys, path: string): readonly string[] {
   const lists = Object.entries(keys)
     .filter(([pattern]) => patternMatches(pattern, path))
     .map(([, list]) => list);

@@ -56,8 +56,10 @@ export const PROGRAM_GAS = {
   memory: (words: number) => 3 * (words + 2) + ((words + 2) * (words + 2)) / 512,
 } as const;
 
-/** Code bytes a part adds at most per slot or key (PUSH32 and the opcodes around it). */
+/** Code bytes of a program at most: its prologue and epilogue, per part, per slot or key. */
 export const PROGRAM_BYTES = {
+  frame: 12,
+  part: 36,
   read: 36,
   key: (members: number) => 44 + members * 7,
 } as const;

@@ -166,7 +166,10 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
     },
   ])) as [string, { number: string; hash: string; timestamp: string } | null];
   if (!block) {
-    throw new StorageReadError(reader.endpoint, `block ${params.blockNumber} does not exist`);
+    throw new StorageReadError(
+      reader.endpoint,
+      `block ${params.blockNumber ?? "latest"} does not exist`,
+    );
   }
   const blockNumber = Number(BigInt(block.number));
   const blockTag = ethers.toQuantity(blockNumber);
@@ -272,8 +275,8 @@ export async function takeSnapshot(params: TakeSnapshotParams): Promise<StorageS
   // The entries of a mapping whose keys have 32-byte encodings wait here, as one batch per
   // mapping (thousands of keys make no per-key objects), until the next read. Fused ones become
   // one placeholder, read with their hashes; the others (a struct holding a mapping, say) are
-  // hashed first, in JavaScript when few, else by the node. Order is kept: each mapping's entries
-  // land in `out` where its expansion would.
+  // hashed first, in JavaScript when few, else by the node. Each mapping's entries are appended
+  // to `out` in queue order, after the pass's other expansions, whichever way they are read.
   const hashQueue: {
     /** The mapping's path and value type; the slot of the mapping itself. */
     path: string;

@@ -44,7 +44,10 @@ export interface StorageReaderOptions {
    * ~20,000 slots is then one call (fewer, larger calls measured faster there).
    */
   anvilCallGas?: bigint;
-  /** Most code bytes of one call's program: its hex must fit in a request body. */
+  /**
+   * Most code bytes of one call's program. Its hex (twice as many characters) must fit in one
+   * request body with room to spare: keep it under half of `maxBodyBytes`.
+   */
   maxProgramBytes?: number;
   /** `eth_getStorageAt` requests per JSON-RPC batch in the fallback. */
   readsPerBatch?: number;
@@ -226,13 +229,13 @@ export function createStorageReader(
     const calls: PackedPart[][] = [];
     let parts: PackedPart[] = [];
     let gas = 0;
-    let bytes = 0;
+    let bytes = PROGRAM_BYTES.frame;
     let words = 0;
     const flush = () => {
       if (parts.length > 0) calls.push(parts);
       parts = [];
       gas = 0;
-      bytes = 0;
+      bytes = PROGRAM_BYTES.frame;
       words = 0;
     };
     // How many of `count` items (gas, code bytes and answer words each) fit in this call.
@@ -240,7 +243,7 @@ export function createStorageReader(
       let fit = Math.min(
         count,
         Math.floor((budget - gas - PROGRAM_GAS.part) / itemGas),
-        Math.floor((settings.maxProgramBytes - bytes - 40) / itemBytes),
+        Math.floor((settings.maxProgramBytes - bytes - PROGRAM_BYTES.part) / itemBytes),
       );
       while (
         fit > 0 &&
@@ -252,7 +255,7 @@ export function createStorageReader(
     };
     const place = (count: number, itemGas: number, itemBytes: number, itemWords: number) => {
       gas += PROGRAM_GAS.part + count * itemGas;
-      bytes += 40 + count * itemBytes;
+      bytes += PROGRAM_BYTES.part + count * itemBytes;
       words += count * itemWords;
     };
     const full = () => {

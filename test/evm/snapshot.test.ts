@@ -6,6 +6,7 @@ import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/valid
 import { layoutOfBytecode } from "../../src/evm/contract-layout";
 import { takeSnapshot, snapshotValue, type StorageSnapshot } from "../../src/evm/snapshot";
 import { diffSnapshots } from "../../src/evm/snapshot-diff";
+import { discoverMappingKeys } from "../../src/evm/mapping-keys";
 import { createStorageReader } from "../../src/evm/storage-reader";
 import { erc7201Slot, EIP1967_SLOTS } from "../../src/evm/storage-slots";
 import { deploySeededProtocol } from "../helpers/seeded-protocol";
@@ -213,6 +214,34 @@ describe("storage snapshots (in-process network)", () => {
         fromBlock: record.deployedAt.block,
       });
     }
+
+    it("reads keys of one event written with other argument names, each by its own names", async () => {
+      const { record } = await loadFixture(deploySeededProtocol);
+      const sources = [
+        {
+          mapping: "a",
+          event: "event Transfer(address indexed from, address indexed to, uint256 value)",
+          args: ["to"],
+        },
+        {
+          mapping: "b",
+          event: "event Transfer(address indexed src, address indexed dst, uint256 wad)",
+          args: ["dst"],
+        },
+      ];
+      const reader = createStorageReader(hre.network.provider);
+      const latest = await hre.ethers.provider.getBlockNumber();
+      const keys = await discoverMappingKeys(
+        reader,
+        record.proxy,
+        sources,
+        record.deployedAt.block,
+        latest,
+      );
+      expect(keys.a!.length).to.be.greaterThan(0);
+      expect(keys.b).to.deep.equal(keys.a);
+      expect(keys.a!.every((key) => ethers.isAddress(key))).to.equal(true);
+    });
 
     it("finds lenders, vaults and roles from events and agrees with the book", async () => {
       const { location, record } = await loadFixture(deploySeededProtocol);

@@ -33,10 +33,17 @@ export async function startRpcRelay(
     let body = "";
     incoming.on("data", (chunk: Buffer) => (body += chunk.toString()));
     incoming.on("end", () => {
-      void relay(body).then((answer) => {
-        outgoing.writeHead(200, { "content-type": "application/json" });
-        outgoing.end(answer);
-      });
+      relay(body).then(
+        (answer) => {
+          outgoing.writeHead(200, { "content-type": "application/json" });
+          outgoing.end(answer);
+        },
+        // The node behind it is gone or answered nonsense: say so at once, not at a timeout.
+        (error: unknown) => {
+          outgoing.writeHead(502, { "content-type": "text/plain" });
+          outgoing.end(`relay: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      );
     });
   });
 
