@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type { Durability } from "../src/core/journal-messages";
 import type { Plan, Step } from "../src/core/plan-types";
 import { runPlan } from "../src/core/run-plan";
+import { runBenchmark } from "./process-timing";
 
 const STEPS = Number(process.argv[2] ?? 10_000);
 
@@ -87,7 +88,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main);

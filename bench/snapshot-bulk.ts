@@ -20,6 +20,7 @@ import { mappingValueSlot, namespaceBaseSlot, addSlot, slotHex } from "../src/ev
 import { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } from "../src/aegis/snapshot-keys";
 import { freePort, startHardhatNode, type LocalNode } from "../test/helpers/local-node";
 import { runHardhat } from "../test/helpers/hardhat-cli";
+import { median, runBenchmark } from "./process-timing";
 
 const LENDERS = Number(process.env.LENDERS ?? 5_000);
 const VAULTS = Number(process.env.VAULTS ?? 5_000);
@@ -30,12 +31,6 @@ const VAULTS = Number(process.env.VAULTS ?? 5_000);
  */
 const WARMUP = Number(process.env.WARMUP ?? 5);
 const RUNS = Number(process.env.RUNS ?? 10);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 async function post(url: string, body: unknown): Promise<unknown> {
   const response = await fetch(url, {
@@ -204,7 +199,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main);

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { rpc, startHardhatNode } from "../test/helpers/local-node";
 import { runHardhat } from "../test/helpers/hardhat-cli";
-import { median, timed } from "./process-timing";
+import { median, runBenchmark, timed } from "./process-timing";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
@@ -88,7 +88,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runBenchmark(main);

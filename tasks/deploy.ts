@@ -41,12 +41,11 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
         // Refuse bad input before the compile and before anything is sent.
         checkDeployInputs(base);
         await hre.run("compile", { quiet: true });
-        const { deployProtocol } = await import("../src/aegis/deploy-protocol");
+        const { deployProtocol, engineContractName } = await import("../src/aegis/deploy-protocol");
         const { seedBook } = await import("../src/aegis/seed-book");
         const { layoutOfBytecode } = await import("../src/evm/contract-layout");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
-        const { engineContractName } = await import("../src/aegis/deploy-protocol");
         const engineContract = engineContractName(args.kind);
         const artifact = await hre.artifacts.readArtifact(engineContract);
         const engineLayout = layoutOfBytecode(

@@ -6,7 +6,7 @@ import type { InProcessForkFactory } from "../src/evm/fork";
 import { createRunRenderer } from "./render-run";
 import { runTask } from "./run-task";
 import { freeLocalPort } from "../src/evm/free-port";
-import { loadPreset } from "./upgrade-support";
+import { loadPreset, presetSnapshotter } from "./upgrade-support";
 import "./aegis-config";
 
 /** The in-process Hardhat network (EDR), forking a URL at a block, built from this config. */
@@ -60,9 +60,6 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
         await hre.run("compile", { quiet: true });
         const { startFork } = await import("../src/evm/fork");
         const { rehearseUpgrade } = await import("../src/evm/rehearsal");
-        const { createLayoutSnapshotter } = await import("../src/evm/layout-snapshotter");
-        const { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } =
-          await import("../src/aegis/snapshot-keys");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
         const { assertRpcReachable, httpRequester } = await import("../src/evm/rpc");
@@ -76,6 +73,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
           anvilPort: await freeLocalPort(),
         });
         try {
+          const preset = await loadPreset(hre);
           const proxy = args.proxy ?? settings.proxy ?? "AegisEngine";
           const to = args.to ?? settings.to ?? "AegisEngineV2";
           const result = await rehearseUpgrade({
@@ -92,19 +90,15 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
             },
             artifacts: hre.artifacts,
             validations: await readValidations(hre),
-            preset: await loadPreset(hre),
+            preset,
             makeSnapshotter: (input, record, toLayout) =>
-              createLayoutSnapshotter({
+              presetSnapshotter({
+                preset,
                 endpoint: fork.endpoint,
-                address: input.proxy,
-                before: {
-                  contract: input.from.contract,
-                  layout: record.layout.storage as StorageLayout,
-                },
-                after: { contract: input.to.contract, layout: toLayout.storage },
-                keySources: AEGIS_KEY_SOURCES,
-                mappingKeys: AEGIS_CONFIGURED_KEYS,
-                fromBlock: record.deployedAt.block,
+                input,
+                fromLayout: record.layout.storage as StorageLayout,
+                toLayout: toLayout.storage,
+                deployedAtBlock: record.deployedAt.block,
               }),
             onEvent: createRunRenderer(args.json, (line) => console.log(line)),
           });

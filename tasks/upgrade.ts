@@ -12,7 +12,7 @@ import { createRunRenderer } from "./render-run";
 import { crashPointListener } from "./crash-points";
 import type { EngineEvent } from "../src/core/engine-events";
 import { runTask } from "./run-task";
-import { loadPreset } from "./upgrade-support";
+import { loadPreset, presetSnapshotter } from "./upgrade-support";
 import "./aegis-config";
 
 // Modules that import typechain-types load inside the actions, after the compile: the types
@@ -41,8 +41,6 @@ async function runDeps(
   const { layoutOfBytecode } = await import("../src/evm/contract-layout");
   const { deploymentRecordPath, readDeploymentRecord } =
     await import("../src/evm/deployment-record");
-  const { createLayoutSnapshotter } = await import("../src/evm/layout-snapshotter");
-  const { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } = await import("../src/aegis/snapshot-keys");
   const { url, signer, baseDir } = connection;
   const recordPath = deploymentRecordPath(
     hre.config.aegis.deploymentsDir,
@@ -63,18 +61,18 @@ async function runDeps(
       ? record.layout
       : (record.history.findLast((entry) => entry.implementation === input.from.implementation)
           ?.layout ?? record.layout);
+  const preset = await loadPreset(hre);
   return {
     provider: hre.ethers.provider,
     signer,
-    preset: await loadPreset(hre),
-    snapshotter: createLayoutSnapshotter({
+    preset,
+    snapshotter: await presetSnapshotter({
+      preset,
       endpoint: url === "in-process" ? hre.network.provider : url,
-      address: input.proxy,
-      before: { contract: input.from.contract, layout: fromLayout.storage as StorageLayout },
-      after: { contract: input.to.contract, layout: toLayout.storage },
-      keySources: AEGIS_KEY_SOURCES,
-      mappingKeys: AEGIS_CONFIGURED_KEYS,
-      fromBlock: record.deployedAt.block,
+      input,
+      fromLayout: fromLayout.storage as StorageLayout,
+      toLayout: toLayout.storage,
+      deployedAtBlock: record.deployedAt.block,
     }),
     toCreationBytecode: artifact.bytecode,
     toLayout,

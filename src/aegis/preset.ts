@@ -5,6 +5,7 @@ import type { DeploymentRecord } from "../evm/deployment-record";
 import type { UpgradePreset } from "../evm/upgrade-preset";
 import { readBook, type BookState } from "./book";
 import { checkBook, compareBooks } from "./invariants";
+import { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } from "./snapshot-keys";
 
 const engineInterface = AegisEngineV1__factory.createInterface();
 
@@ -30,4 +31,5 @@ export const aegisPreset: UpgradePreset<BookState> = {
   },
   checkState: checkBook,
   compareStates: compareBooks,
+  snapshotKeys: { keySources: AEGIS_KEY_SOURCES, mappingKeys: AEGIS_CONFIGURED_KEYS },
 };

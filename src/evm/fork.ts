@@ -47,6 +47,35 @@ export interface StartForkParams {
 
 const HUNDRED_ETHER = ethers.toQuantity(ethers.parseEther("100"));
 
+/**
+ * A fork's handle: both engines speak the same impersonation and mining methods, under their own
+ * prefix (`anvil_`, `hardhat_`).
+ */
+function forkHandle(
+  engine: ForkEngine,
+  base: { chainId: number; forkBlock: number; endpoint: Fork["endpoint"] },
+  provider: ethers.JsonRpcApiProvider,
+  stopNode: () => Promise<void>,
+): Fork {
+  return {
+    engine,
+    ...base,
+    provider,
+    async impersonate(address) {
+      await provider.send(`${engine}_impersonateAccount`, [address]);
+      await provider.send(`${engine}_setBalance`, [address, HUNDRED_ETHER]);
+      return provider.getSigner(address);
+    },
+    async mine(blocks) {
+      await provider.send(`${engine}_mine`, [ethers.toQuantity(blocks)]);
+    },
+    async stop() {
+      provider.destroy();
+      await stopNode();
+    },
+  };
+}
+
 /** Starts a fork of `forkUrl` at a pinned block. */
 export async function startFork(params: StartForkParams): Promise<Fork> {
   const forked = httpRequester(params.forkUrl);
@@ -69,25 +98,9 @@ export async function startFork(params: StartForkParams): Promise<Fork> {
       // Every step pins its own block: a cached block number would pin the wrong one.
       cacheTimeout: -1,
     });
-    return {
-      engine: "anvil",
-      chainId,
-      forkBlock,
-      provider,
-      endpoint: anvil.url,
-      async impersonate(address) {
-        await provider.send("anvil_impersonateAccount", [address]);
-        await provider.send("anvil_setBalance", [address, HUNDRED_ETHER]);
-        return provider.getSigner(address);
-      },
-      async mine(blocks) {
-        await provider.send("anvil_mine", [ethers.toQuantity(blocks)]);
-      },
-      async stop() {
-        provider.destroy();
-        await anvil.stop();
-      },
-    };
+    return forkHandle("anvil", { chainId, forkBlock, endpoint: anvil.url }, provider, () =>
+      anvil.stop(),
+    );
   }
 
   if (params.inProcess === undefined)
@@ -97,22 +110,10 @@ export async function startFork(params: StartForkParams): Promise<Fork> {
   // one mined block puts every call after it.
   await eip1193.request({ method: "evm_mine", params: [] });
   const provider = new ethers.BrowserProvider(eip1193, chainId, { cacheTimeout: -1 });
-  return {
-    engine: "hardhat",
-    chainId,
-    forkBlock,
+  return forkHandle(
+    "hardhat",
+    { chainId, forkBlock, endpoint: eip1193 },
     provider,
-    endpoint: eip1193,
-    async impersonate(address) {
-      await provider.send("hardhat_impersonateAccount", [address]);
-      await provider.send("hardhat_setBalance", [address, HUNDRED_ETHER]);
-      return provider.getSigner(address);
-    },
-    async mine(blocks) {
-      await provider.send("hardhat_mine", [ethers.toQuantity(blocks)]);
-    },
-    async stop() {
-      provider.destroy();
-    },
-  };
+    async () => undefined,
+  );
 }

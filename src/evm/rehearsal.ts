@@ -12,6 +12,7 @@ import { ethers } from "ethers";
 import type { ValidationData } from "@openzeppelin/upgrades-core";
 import type { EngineEvent } from "../core/engine-events";
 import { parseJournalValue } from "../core/json-codec";
+import { artifactRelativePath } from "../core/run-paths";
 import type { RunState } from "../core/run-state";
 import { deploymentRecordPath, readDeploymentRecord } from "./deployment-record";
 import type { Fork } from "./fork";
@@ -26,7 +27,7 @@ import {
   type ArtifactSource,
   type UpgradeRequest,
 } from "./upgrade-inputs";
-import type { UpgradePlanInput } from "./upgrade-plan";
+import { STATE_BEFORE, STORAGE_BEFORE, type UpgradePlanInput } from "./upgrade-plan";
 import type { UpgradePreset } from "./upgrade-preset";
 import {
   previewUpgrade,
@@ -55,7 +56,7 @@ export interface RehearseParams {
     input: UpgradePlanInput,
     record: DeploymentRecord,
     toLayout: ContractLayout,
-  ): StorageSnapshotter;
+  ): Promise<StorageSnapshotter>;
   onEvent?: (event: EngineEvent) => void;
 }
 
@@ -130,7 +131,7 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
       },
     );
     const { input } = prepared;
-    const snapshotter = params.makeSnapshotter(
+    const snapshotter = await params.makeSnapshotter(
       input,
       readDeploymentRecord(recordPath, params.liveNetwork),
       prepared.toLayout,
@@ -225,18 +226,12 @@ async function checkWayBack(
 ): Promise<Verdicts> {
   const block = await deps.provider.getBlockNumber();
   const info = await readProxyInfo(deps.provider, input.proxy, block);
-  const before = fs.readFileSync(
-    path.join(runDir, "artifacts", "snapshot", "storage-before.json"),
-    "utf8",
-  );
+  const artifact = (kept: { step: string; name: string }) =>
+    fs.readFileSync(path.join(runDir, artifactRelativePath(kept.step, kept.name)), "utf8");
+  const before = artifact(STORAGE_BEFORE);
   const now = await snapshotter.take(block, "before");
   const diff = snapshotter.diff(before, now.json, [INITIALIZED_PATH, PAUSED_PATH]);
-  const stateBefore = parseJournalValue(
-    fs.readFileSync(
-      path.join(runDir, "artifacts", "record-invariants", "state-before.json"),
-      "utf8",
-    ),
-  );
+  const stateBefore = parseJournalValue(artifact(STATE_BEFORE));
   const stateNow = await deps.preset.readState(
     deps.provider,
     readDeploymentRecord(deps.recordPath, input.network),

@@ -9,7 +9,8 @@ import { SignerCannotUpgradeError, SignerLacksUpgradeRightError } from "./errors
 import type { ProxyInfo } from "./eip1967";
 
 const OWNABLE_ABI = ["function owner() view returns (address)"];
-const UUPS_INTERFACE = new ethers.Interface([
+/** A UUPS proxy's own upgrade function (OpenZeppelin v5's UUPSUpgradeable). */
+export const UUPS_INTERFACE = new ethers.Interface([
   "function upgradeToAndCall(address newImplementation, bytes data) payable",
 ]);
 

@@ -14,7 +14,7 @@ import { readInitializableState } from "./initializable";
 import { reconcileTransaction } from "./transaction-reconcile";
 import { sendTransaction, type TransactionOutcome } from "./transaction-effect";
 import type { InvariantResult, UpgradePreset } from "./upgrade-preset";
-import { readUpgradeAuthority, signerCanUpgrade } from "./upgrade-authority";
+import { readUpgradeAuthority, signerCanUpgrade, UUPS_INTERFACE } from "./upgrade-authority";
 import type { StorageSnapshotter } from "./storage-snapshotter";
 import { recordRollback, recordUpgrade } from "./record-updates";
 import { readDeploymentRecord, type DeploymentRecord } from "./deployment-record";
@@ -23,9 +23,6 @@ import type { ContractLayout } from "./contract-layout";
 const proxyAdminInterface = new ethers.Interface([
   "function upgradeAndCall(address proxy, address implementation, bytes data) payable",
 ]);
-const uupsInterface = new ethers.Interface([
-  "function upgradeToAndCall(address newImplementation, bytes data) payable",
-]);
 
 /** The transaction that points the proxy at `implementation` and makes `call` in the same breath. */
 function upgradeTransaction(input: UpgradePlanInput, implementation: string, call: string) {
@@ -33,7 +30,7 @@ function upgradeTransaction(input: UpgradePlanInput, implementation: string, cal
     return {
       label: "upgradeToAndCall",
       to: input.proxy,
-      data: uupsInterface.encodeFunctionData("upgradeToAndCall", [implementation, call]),
+      data: UUPS_INTERFACE.encodeFunctionData("upgradeToAndCall", [implementation, call]),
     };
   }
   return {
@@ -46,6 +43,10 @@ function upgradeTransaction(input: UpgradePlanInput, implementation: string, cal
     ]),
   };
 }
+/** What the run keeps from before the upgrade, read by later steps and by the rehearsal. */
+export const STORAGE_BEFORE = { step: "snapshot", name: "storage-before.json" } as const;
+export const STATE_BEFORE = { step: "record-invariants", name: "state-before.json" } as const;
+
 const PROXY_EVENTS_ABI = [
   "event Upgraded(address indexed implementation)",
   "event AdminChanged(address previousAdmin, address newAdmin)",
@@ -253,7 +254,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     async run(ctx) {
       const block = await provider.getBlockNumber();
       const taken = await snapshotter.take(block, "before");
-      await ctx.writeArtifact("storage-before.json", taken.json);
+      await ctx.writeArtifact(STORAGE_BEFORE.name, taken.json);
       return { block, slots: taken.slots, variables: taken.variables };
     },
     verify: ({ result }) => ({
@@ -270,7 +271,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     async run(ctx) {
       const block = (ctx.output("snapshot") as { block: number }).block;
       const state = await preset.readState(provider, readRecord(), block);
-      await ctx.writeArtifact("state-before.json", stringifyJournalValue(state));
+      await ctx.writeArtifact(STATE_BEFORE.name, stringifyJournalValue(state));
       return { block, results: preset.checkState(state) };
     },
     verify({ result }) {
@@ -417,7 +418,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       const block = await provider.getBlockNumber();
       const taken = await snapshotter.take(block, "after");
       await ctx.writeArtifact("storage-after.json", taken.json);
-      const before = ctx.readArtifact("storage-before.json", "snapshot").toString("utf8");
+      const before = ctx.readArtifact(STORAGE_BEFORE.name, STORAGE_BEFORE.step).toString("utf8");
       const diff = snapshotter.diff(before, taken.json, input.expectedStorageChanges);
       await ctx.writeArtifact("storage-diff.json", stringifyJournalValue(diff));
       return { block, slots: taken.slots, expected: diff.expected, unexpected: diff.unexpected };
@@ -452,7 +453,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     async run(ctx) {
       const block = await provider.getBlockNumber();
       const before = parseJournalValue(
-        ctx.readArtifact("state-before.json", "record-invariants").toString("utf8"),
+        ctx.readArtifact(STATE_BEFORE.name, STATE_BEFORE.step).toString("utf8"),
       );
       const after = await preset.readState(provider, readRecord(), block);
       await ctx.writeArtifact("state-after.json", stringifyJournalValue(after));

@@ -5,6 +5,7 @@
  */
 import type { Provider } from "ethers";
 import type { DeploymentRecord } from "./deployment-record";
+import type { KeySource, MappingKeys } from "./mapping-keys";
 
 /** One figure an invariant compared. */
 export type InvariantFigure = bigint | number | string | boolean;
@@ -33,4 +34,9 @@ export interface UpgradePreset<S> {
   checkState(state: S): InvariantResult[];
   /** Invariants of one state after the upgrade plus those comparing it with the state before. */
   compareStates(before: S, after: S): InvariantResult[];
+  /**
+   * Where the checklist's storage snapshots find the keys of the protocol's mappings: events
+   * and keys known without them. Without it, mappings are snapshotted for no keys.
+   */
+  snapshotKeys?: { keySources: KeySource[]; mappingKeys: MappingKeys };
 }
