@@ -30,6 +30,7 @@ function shortStep(step: string): string {
 export function createRunRenderer(json: boolean, write: (line: string) => void) {
   // A step's time on the terminal is from its start to its verdict, run and checkpoint together.
   const startedAt = new Map<string, number>();
+  const lastWaiting = new Map<string, string>();
   const elapsed = (step: string, at: string) =>
     formatDuration(Date.parse(at) - (startedAt.get(step) ?? Date.parse(at)));
   return (event: EngineEvent): void => {
@@ -57,13 +58,29 @@ export function createRunRenderer(json: boolean, write: (line: string) => void) 
         write(`  ✖ ${shortStep(event.step)} ${event.error.code} ${event.error.message}`);
         break;
       case "step.waiting":
-        write(`  … ${shortStep(event.step)} waiting: ${event.awaiting.reason}`);
+        // A watched wait is checked every second or so: say it again only when it changes.
+        if (lastWaiting.get(event.step) !== event.awaiting.reason) {
+          lastWaiting.set(event.step, event.awaiting.reason);
+          write(`  … ${shortStep(event.step)} waiting: ${event.awaiting.reason}`);
+        }
         break;
       case "effect.reconciled":
         write(`    reconciled ${event.key}: ${event.result}`);
         break;
-      case "rollback.started":
-        write(`  ↺ rolling back ${event.steps.length} step(s) (${event.reason})`);
+      case "rollback.started": {
+        const short = (id: string) => id.slice(id.indexOf("#") + 1);
+        const undo = event.undo.map(short).join(", ");
+        const kept =
+          event.irreversible.length === 0
+            ? ""
+            : `; ${event.irreversible.map(short).join(", ")} cannot be undone`;
+        write(`  ↺ rolling back ${event.undo.length} step(s) (${event.reason}): ${undo}${kept}`);
+        break;
+      }
+      case "run.interrupted":
+        write(
+          `  ■ interrupted (${event.reason})${event.mode === "rollback" ? " during the rollback" : ""}${event.step === undefined ? "" : ` before ${event.step.slice(event.step.indexOf("#") + 1)}`}`,
+        );
         break;
       case "rollback.step-completed":
         write(`  ↺ ${shortStep(event.step)} undone  ${formatDuration(event.durationMs)}`);

@@ -1,17 +1,22 @@
 import path from "node:path";
-import readline from "node:readline/promises";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
-import { ConfirmationUnavailableError, MissingUpgradeSettingError } from "../src/evm/errors";
+import { MissingUpgradeSettingError } from "../src/evm/errors";
 import type { PlanPreview } from "../src/core/plan-preview";
+import type { RollbackPreviewItem } from "../src/core/rollback-preview";
+import { StopRequest } from "../src/core/stop-request";
+import { parseDuration } from "../src/core/duration";
 import { assertRpcReachable } from "../src/evm/rpc";
 import type { UpgradePlanInput } from "../src/evm/upgrade-plan";
 import type { UpgradeRunDeps, UpgradeRunResult } from "../src/evm/upgrade-run";
+import { parseCallOption } from "../src/evm/upgrade-call";
 import { createRunRenderer } from "./render-run";
 import { crashPointListener } from "./crash-points";
 import type { EngineEvent } from "../src/core/engine-events";
+import { askYesNo } from "./confirm";
 import { runTask } from "./run-task";
+import { stopOnSignals } from "./stop-signals";
 import { loadPreset, presetSnapshotter } from "./upgrade-support";
 import "./aegis-config";
 
@@ -36,6 +41,7 @@ async function runDeps(
   connection: Connection,
   input: UpgradePlanInput,
   json: boolean,
+  control: Pick<UpgradeRunDeps, "stop" | "waitPolicy"> = {},
 ): Promise<UpgradeRunDeps> {
   const { readValidations } = await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
   const { layoutOfBytecode } = await import("../src/evm/contract-layout");
@@ -79,6 +85,7 @@ async function runDeps(
     recordPath,
     baseDir,
     onEvent: withCrashPoints(createRunRenderer(json, (line) => console.log(line))),
+    ...control,
   };
 }
 
@@ -129,44 +136,127 @@ function printPreview(preview: PlanPreview, print: (line: string) => void): void
   }
 }
 
+/** Where lines for people go: stderr with --json, so that stdout stays JSON. */
+function peopleOut(json: boolean): NodeJS.WriteStream {
+  return json ? process.stderr : process.stdout;
+}
+
 /** Shows the plan and asks once; with --json, everything for people goes to stderr. */
 async function askToProceed(preview: PlanPreview, yes: boolean, json: boolean): Promise<boolean> {
-  const out = json ? process.stderr : process.stdout;
+  const out = peopleOut(json);
   printPreview(preview, (line) => out.write(`${line}\n`));
-  if (yes) return true;
-  if (!process.stdin.isTTY) throw new ConfirmationUnavailableError();
-  const prompt = readline.createInterface({ input: process.stdin, output: out });
+  return askYesNo("Send the first transaction?", { yes, command: "aegis:upgrade", out });
+}
+
+/** Shows what a rollback will undo and asks once. */
+async function askToRollBack(
+  runId: string,
+  items: RollbackPreviewItem[],
+  yes: boolean,
+  json: boolean,
+): Promise<boolean> {
+  const out = peopleOut(json);
+  const undo = items.filter((item) => item.action === "undo");
+  out.write(`rollback of run ${runId}: ${undo.length} step(s) to undo, last first\n`);
+  for (const item of items) {
+    const mark = item.action === "undo" ? "↺" : "!";
+    const what =
+      item.action === "undo"
+        ? (item.description ?? "")
+        : `cannot be undone: ${item.description ?? ""}`;
+    out.write(`  ${mark} ${item.shortId.padEnd(22)} ${what}\n`);
+  }
+  return askYesNo("Send the first rollback transaction?", { yes, command: "aegis:rollback", out });
+}
+
+/** Runs a body with Ctrl-C and SIGTERM turned into stop requests for the run it drives. */
+async function withStopSignals<T>(stop: StopRequest, body: () => Promise<T>): Promise<T> {
+  const restore = stopOnSignals(stop, (line) => console.error(line));
   try {
-    const answer = await prompt.question("Send the first transaction? [y/N] ");
-    return /^y(es)?$/i.test(answer.trim());
+    return await body();
   } finally {
-    prompt.close();
+    restore();
   }
 }
 
-/** Prints how the run ended, where its report is, and sets the exit code. */
-function finish(result: UpgradeRunResult, json: boolean): void {
-  if (result.status === "declined") {
-    console.log("Declined: nothing was sent.");
-    process.exitCode = 1;
-    return;
+/** How long a run keeps watching its monitor window (--wait), or not at all (--no-wait). */
+function waitPolicyOf(args: { wait?: string; noWait: boolean }) {
+  if (args.noWait) return undefined;
+  return { deadline: Date.now() + parseDuration(args.wait ?? "30m", "--wait"), pollMs: 1_000 };
+}
+
+/** Prints how the command ended (reading the protocol's state from the chain) and sets the exit code. */
+async function finish(
+  result: UpgradeRunResult,
+  input: UpgradePlanInput,
+  deps: UpgradeRunDeps,
+  command: "upgrade" | "rollback" | "abandon",
+  network: string,
+  json: boolean,
+): Promise<void> {
+  const { describeEnding } = await import("../src/evm/upgrade-ending");
+  const { toolkitPauseHolder } = await import("../src/evm/upgrade-journal-facts");
+  const now =
+    result.status === "declined" || result.status === "dry-run"
+      ? undefined
+      : {
+          implementation: (
+            await import("../src/evm/eip1967").then(({ readProxyInfo }) =>
+              readProxyInfo(deps.provider, input.proxy),
+            )
+          ).implementation,
+          paused: await deps.preset.isPaused(deps.provider, input.proxy),
+        };
+  const pausedByRun =
+    result.status !== "declined" && toolkitPauseHolder([result.state]) === result.runId;
+  const ending = describeEnding(result, input, { command, network, now, pausedByRun });
+  for (const line of ending.errors) console.error(line);
+  for (const line of ending.lines) (json ? console.error : console.log)(line);
+  process.exitCode = ending.exitCode;
+}
+
+/**
+ * The proxy a new run will act on, as early as it can be known (before the plan is built), so
+ * that an unfinished run of it is found before anything is shown or asked.
+ */
+async function refuseIfUnfinished(hre: HardhatRuntimeEnvironment, chainId: number, proxy: string) {
+  const { resolveRecord } = await import("../src/evm/upgrade-inputs");
+  const { assertNoUnfinishedRun } = await import("../src/evm/upgrade-run");
+  const { deploymentsDir } = hre.config.aegis;
+  let address = proxy;
+  try {
+    address = resolveRecord(deploymentsDir, hre.network.name, proxy).record.proxy;
+  } catch {
+    // No record yet: the input checks below say why, with their own codes.
   }
-  const write = (line: string) => (json ? console.error(line) : console.log(line));
-  if (result.failure) {
-    const { error, step } = result.failure;
-    console.error(`${error.code} ${error.message} (at ${step})\n  hint: ${error.hint}`);
-  }
-  const endings: Record<string, string> = {
-    completed: "Upgrade complete.",
-    "dry-run": "Dry run complete: nothing was sent.",
-    waiting: `Waiting: ${result.awaiting?.reason ?? ""}. Resume with --resume ${result.runId}.`,
-    "rolled-back":
-      "Rolled back: the proxy points at its previous implementation and the protocol is unpaused (a reinitializer's writes stay in storage; the report lists them).",
-    failed: `Stopped at ${result.failure?.step ?? "a step"} and NOT rolled back: the protocol is left as the run left it${result.state.steps.some((step) => step.shortId === "pause" && step.status === "completed") ? ", PAUSED on purpose" : ""}. Resume with --resume ${result.runId}, or undo with aegis:rollback --run ${result.runId}.`,
-  };
-  write(endings[result.status] ?? result.status);
-  write(`Report: ${result.reports.markdown}`);
-  if (result.status === "failed" || result.status === "rolled-back") process.exitCode = 1;
+  if (!address.startsWith("0x")) return;
+  assertNoUnfinishedRun(
+    path.join(deploymentsDir, hre.network.name),
+    hre.network.name,
+    chainId,
+    address,
+  );
+}
+
+/** After a rollback left the reinitializer's version behind: what it wrote, shown before the plan. */
+async function showEarlierReinitializer(
+  hre: HardhatRuntimeEnvironment,
+  input: UpgradePlanInput,
+  json: boolean,
+): Promise<void> {
+  const { earlierReinitializerWrites, formatReinitializerWrites } =
+    await import("../src/evm/reinitializer-history");
+  const { readInitializableState } = await import("../src/evm/initializable");
+  const { targetKeyOf } = await import("../src/evm/upgrade-target-key");
+  const version = (await readInitializableState(hre.ethers.provider, input.proxy))
+    .initializedVersion;
+  const found = earlierReinitializerWrites(
+    path.join(hre.config.aegis.deploymentsDir, hre.network.name),
+    targetKeyOf(input.chainId, input.proxy),
+  );
+  peopleOut(json).write(
+    `--call none: no reinitializer is called; the proxy stays at _initialized = ${version}, and ${input.to.contract} reads what the earlier reinitializer wrote: ${formatReinitializerWrites(found)}\n`,
+  );
 }
 
 task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
@@ -175,8 +265,14 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
     "deployment record name or proxy address (default: aegis.upgrade.proxy)",
   )
   .addOptionalParam("to", "contract to upgrade to (default: aegis.upgrade.to)")
+  .addOptionalParam(
+    "call",
+    "reinitializer call: 'fn(arg, ...)', or none to upgrade without one (default: aegis.upgrade.call)",
+  )
   .addOptionalParam("resume", "resume the run with this id")
   .addOptionalParam("monitorBlocks", "blocks to watch after the upgrade", undefined, types.int)
+  .addOptionalParam("wait", "how long to keep watching the monitor window (e.g. 90s, 10m)", "30m")
+  .addFlag("noWait", "do not watch the monitor window: leave the run waiting (exit code 3)")
   .addFlag("dryRun", "send nothing: run the checks and say what each step would send")
   .addFlag("yes", "do not ask before the first transaction")
   .addFlag("json", "print engine events as JSON lines")
@@ -193,8 +289,11 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
       args: {
         proxy?: string;
         to?: string;
+        call?: string;
         resume?: string;
         monitorBlocks?: number;
+        wait?: string;
+        noWait: boolean;
         dryRun: boolean;
         yes: boolean;
         json: boolean;
@@ -205,26 +304,26 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
     ) =>
       runTask(async () => {
         const settings = hre.config.aegis.upgrade;
+        const stop = new StopRequest();
+        const control = { stop, waitPolicy: waitPolicyOf(args) };
         const connection = await connect(hre);
-        const { chainId, signer, baseDir } = connection;
+        const { chainId, signer } = connection;
         const { readPlanInput, resumeUpgrade, startUpgrade } =
           await import("../src/evm/upgrade-run");
         if (args.resume !== undefined) {
-          const input = readPlanInput(baseDir, args.resume);
-          finish(
-            await resumeUpgrade(
-              args.resume,
-              input,
-              await runDeps(hre, connection, input, args.json),
-            ),
-            args.json,
-          );
+          const runId = args.resume;
+          const input = readPlanInput(connection.baseDir, runId);
+          const deps = await runDeps(hre, connection, input, args.json, control);
+          const result = await withStopSignals(stop, () => resumeUpgrade(runId, input, deps));
+          await finish(result, input, deps, "upgrade", hre.network.name, args.json);
           return;
         }
         const proxy = args.proxy ?? settings.proxy;
         const to = args.to ?? settings.to;
         if (proxy === undefined) throw new MissingUpgradeSettingError("proxy");
         if (to === undefined) throw new MissingUpgradeSettingError("to");
+        await refuseIfUnfinished(hre, chainId, proxy);
+        const call = args.call === undefined ? (settings.call ?? null) : parseCallOption(args.call);
         const { prepareUpgrade } = await import("../src/evm/upgrade-inputs");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
@@ -232,8 +331,10 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
           {
             proxy,
             to,
-            call: settings.call === undefined ? null : settings.call,
-            expectedInitializedVersion: settings.initializerVersion ?? null,
+            call,
+            // Without a call there is no reinitializer whose version could be checked.
+            expectedInitializedVersion:
+              call === null ? null : (settings.initializerVersion ?? null),
             monitorBlocks: args.monitorBlocks ?? settings.monitorBlocks ?? 1,
           },
           {
@@ -248,37 +349,79 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
           },
         );
         const { input } = prepared;
-        const deps = await runDeps(hre, connection, input, args.json);
+        const deps = await runDeps(hre, connection, input, args.json, control);
         deps.rehearsal = await checkRehearsal(hre, input, deps, args.withoutRehearsal);
         if (!args.json) {
           console.log(
             `AEGIS upgrade · ${input.recordName} ${input.proxy} · chain ${chainId} · ${input.from.contract} -> ${input.to.contract}`,
           );
         }
-        const result = await startUpgrade(input, deps, {
-          dryRun: args.dryRun,
-          autoRollback: !args.noAutoRollback,
-          confirm: (preview) => askToProceed(preview, args.yes, args.json),
-        });
-        finish(result, args.json);
+        if (args.call === "none") await showEarlierReinitializer(hre, input, args.json);
+        const result = await withStopSignals(stop, () =>
+          startUpgrade(input, deps, {
+            dryRun: args.dryRun,
+            autoRollback: !args.noAutoRollback,
+            confirm: (preview) => askToProceed(preview, args.yes, args.json),
+          }),
+        );
+        await finish(result, input, deps, "upgrade", hre.network.name, args.json);
       }),
   );
 
+/** The run a rollback or an abandon is about: the one named, else the network's latest. */
+async function chosenRun(baseDir: string, runId: string | undefined): Promise<string> {
+  const { listRuns } = await import("../src/core/list-runs");
+  return runId ?? listRuns(baseDir).at(-1)?.runId ?? "(none)";
+}
+
 task("aegis:rollback", "Rolls an upgrade run back: its steps' rollbacks, in reverse")
   .addOptionalParam("run", "the run's id (default: the latest run of this network)")
+  .addFlag("yes", "do not ask before the first rollback transaction")
   .addFlag("json", "print engine events as JSON lines")
-  .setAction(async (args: { run?: string; json: boolean }, hre) =>
+  .setAction(async (args: { run?: string; yes: boolean; json: boolean }, hre) =>
+    runTask(async () => {
+      const stop = new StopRequest();
+      const connection = await connect(hre);
+      const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade-run");
+      const runId = await chosenRun(connection.baseDir, args.run);
+      const input = readPlanInput(connection.baseDir, runId);
+      const deps = await runDeps(hre, connection, input, args.json, { stop });
+      const result = await withStopSignals(stop, () =>
+        rollbackUpgrade(runId, input, deps, (items) =>
+          askToRollBack(runId, items, args.yes, args.json),
+        ),
+      );
+      await finish(result, input, deps, "rollback", hre.network.name, args.json);
+    }),
+  );
+
+task("aegis:abandon", "Gives an unfinished run up after checking the chain, so a new run may start")
+  .addParam("run", "the unfinished run's id (aegis:status lists them)")
+  .addOptionalParam(
+    "reason",
+    "why it is given up (kept in its journal and report)",
+    "given up by its operator",
+  )
+  .addFlag("yes", "do not ask before marking it abandoned")
+  .addFlag("json", "print engine events as JSON lines")
+  .setAction(async (args: { run: string; reason: string; yes: boolean; json: boolean }, hre) =>
     runTask(async () => {
       const connection = await connect(hre);
-      const { baseDir } = connection;
-      const { listRuns } = await import("../src/core/list-runs");
-      const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade-run");
-      const runId = args.run ?? listRuns(baseDir).at(-1)?.runId ?? "(none)";
-      const input = readPlanInput(baseDir, runId);
-      finish(
-        await rollbackUpgrade(runId, input, await runDeps(hre, connection, input, args.json)),
-        args.json,
-      );
+      const { readPlanInput, abandonUpgrade } = await import("../src/evm/upgrade-run");
+      const input = readPlanInput(connection.baseDir, args.run);
+      const deps = await runDeps(hre, connection, input, args.json);
+      const result = await abandonUpgrade(args.run, input, deps, {
+        reason: args.reason,
+        confirm: async (observed) => {
+          const out = peopleOut(args.json);
+          out.write(`run ${args.run} leaves the proxy ${input.proxy} like this:\n`);
+          for (const [name, value] of Object.entries(observed))
+            out.write(`  ${name.padEnd(22)} ${String(value)}\n`);
+          out.write("Abandoned, it is never resumed or rolled back; nothing is sent.\n");
+          return askYesNo("Mark it abandoned?", { yes: args.yes, command: "aegis:abandon", out });
+        },
+      });
+      await finish(result, input, deps, "abandon", hre.network.name, args.json);
     }),
   );
 
@@ -295,10 +438,20 @@ task("aegis:status", "Lists this network's upgrade runs and where each stands")
       }
       if (runs.length === 0) console.log(`no runs under ${baseDir}`);
       for (const run of runs) {
+        if (!run.readable) {
+          console.log(`${run.runId}  unreadable: ${run.error.code} ${run.error.message}`);
+          continue;
+        }
+        const proxy = run.targetKey.slice(run.targetKey.indexOf("-") + 1);
+        const flag = run.inProgress ? "  [in progress]" : run.unfinished ? "  [UNFINISHED]" : "";
         console.log(
-          run.readable
-            ? `${run.runId}  ${run.status.padEnd(11)} ${run.stepsDone}/${run.stepsTotal} steps  plan ${run.planId} ${run.planHash.slice(0, 12)}…`
-            : `${run.runId}  unreadable: ${run.error.code} ${run.error.message}`,
+          `${run.runId}  ${hre.network.name} ${proxy}  ${run.stepsDone}/${run.stepsTotal} steps  ${run.standing}${flag}`,
+        );
+      }
+      const unfinished = runs.filter((run) => run.readable && run.unfinished && !run.inProgress);
+      for (const run of unfinished) {
+        console.log(
+          `run ${run.runId} is unfinished: resume it (npx hardhat aegis:upgrade --network ${hre.network.name} --resume ${run.runId}), roll it back (aegis:rollback --run ${run.runId}) or give it up (aegis:abandon --run ${run.runId})`,
         );
       }
     }),

@@ -1,5 +1,6 @@
 import type { EffectScope } from "./effect-types";
 import type { ErrorRecord, LockOwner } from "./errors";
+import type { ResumeIntent } from "./journal-messages";
 import type { PlanPreview } from "./plan-preview";
 import type { RollbackReason, Verdict } from "./plan-types";
 import type { RunStatus } from "./run-state";
@@ -16,7 +17,9 @@ export type EngineEvent = EngineEventBody & { runId: string; at: string };
 export type EngineEventBody =
   | { type: "run.preview"; preview: PlanPreview }
   | { type: "run.started"; planId: string; planHash: string; dryRun: boolean; runDir: string }
-  | { type: "run.resumed"; intent: "continue" | "retry" | "rollback"; status: RunStatus }
+  | { type: "run.resumed"; intent: ResumeIntent; status: RunStatus }
+  | { type: "run.interrupted"; reason: string; mode: "forward" | "rollback"; step?: string }
+  | { type: "run.abandoned"; reason: string; observed: Record<string, unknown> }
   | { type: "run.completed"; status: "completed" | "dry-run"; durationMs: number }
   | { type: "run.failed"; step: string; error: ErrorRecord; durationMs: number }
   | { type: "run.waiting"; step: string; awaiting: Awaiting; durationMs: number }
@@ -55,7 +58,15 @@ export type EngineEventBody =
       result: "applied" | "not-applied" | "pending";
     }
   | { type: "artifact.written"; step: string; name: string; path: string; bytes: number }
-  | { type: "rollback.started"; reason: RollbackReason; steps: string[] }
+  | {
+      type: "rollback.started";
+      reason: RollbackReason;
+      steps: string[];
+      /** The steps whose rollback will run, last first (the others applied nothing or cannot be undone). */
+      undo: string[];
+      /** The steps that changed the target and cannot be undone. */
+      irreversible: string[];
+    }
   | { type: "rollback.step-started"; step: string; attempt: number }
   | { type: "rollback.step-completed"; step: string; durationMs: number }
   | { type: "rollback.step-skipped"; step: string; reason: "irreversible" | "nothing-applied" }

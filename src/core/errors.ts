@@ -428,6 +428,42 @@ export class InvalidOverrideError extends AegisError {
   }
 }
 
+/** AEGIS-E155: a run that a person abandoned is never resumed. */
+export class RunAbandonedError extends AegisError {
+  /** Names the run and when it was abandoned. */
+  constructor(runId: string, at: string) {
+    super(
+      "AEGIS-E155",
+      `run ${runId} was abandoned${at ? ` at ${at}` : ""}: it is never resumed or rolled back`,
+      "start a new run; it adopts a pause the abandoned run left (aegis:status lists the runs)",
+    );
+  }
+}
+
+/** AEGIS-E156: a run cannot be abandoned in its current state. */
+export class AbandonRefusedError extends AegisError {
+  /** Names the run and why. */
+  constructor(runId: string, why: string) {
+    super(
+      "AEGIS-E156",
+      `run ${runId} cannot be abandoned: ${why}`,
+      "only an unfinished run (interrupted, failed, waiting) can be abandoned",
+    );
+  }
+}
+
+/** AEGIS-E157: a duration option that is not a duration. */
+export class InvalidDurationError extends AegisError {
+  /** Names the option and what it was given. */
+  constructor(option: string, given: string) {
+    super(
+      "AEGIS-E157",
+      `${option} takes a duration, not "${given}"`,
+      `write it as a number with a unit: ${option} 90s, ${option} 10m, ${option} 1h`,
+    );
+  }
+}
+
 // ---- gates --------------------------------------------------------------------------------
 
 /** AEGIS-E160: a gate's thresholds are inconsistent. */

@@ -22,8 +22,8 @@ export interface RecordedRunOptions {
   durability: Durability;
 }
 
-/** Why a session of a run began. */
-export type ResumeIntent = "continue" | "retry" | "rollback";
+/** Why a session of a run began ("abandon": to mark it abandoned after reconciling it). */
+export type ResumeIntent = "continue" | "retry" | "rollback" | "abandon";
 
 /** A journal message before the writer stamps it. */
 export type JournalMessage =
@@ -38,8 +38,23 @@ export type JournalMessage =
       targetKey: string;
       options: RecordedRunOptions;
       steps: StepDeclaration[];
+      /**
+       * The plan's hash input (redacted like every line), so that a resume or a rollback can
+       * rebuild the plan from the journal alone. Absent in journals written before it existed.
+       */
+      hashInput?: unknown;
     }
   | { type: "RUN_RESUMED"; planHash: string; intent: ResumeIntent }
+  /**
+   * A stop was requested (a signal): the session stopped at a safe point, before `step` (or
+   * while waiting). `mode` says whether it was moving forward or rolling back.
+   */
+  | { type: "RUN_INTERRUPTED"; reason: string; mode: "forward" | "rollback"; step?: string }
+  /**
+   * A person gave the run up: it will never be resumed or rolled back. `observed` is what the
+   * kind read of the target when it was abandoned (e.g. paused, implementation).
+   */
+  | { type: "RUN_ABANDONED"; reason: string; observed: Record<string, unknown> }
   | { type: "LOCK_ACQUIRED"; targetKey: string; owner: LockOwner; expiresAt: string }
   | {
       type: "LOCK_TAKEN_OVER";
@@ -126,6 +141,8 @@ export type JournalLine = JournalMessage & { seq: number; at: string };
 const MESSAGE_TYPES: Record<JournalMessageType, true> = {
   RUN_STARTED: true,
   RUN_RESUMED: true,
+  RUN_INTERRUPTED: true,
+  RUN_ABANDONED: true,
   LOCK_ACQUIRED: true,
   LOCK_TAKEN_OVER: true,
   LOCK_RELEASED: true,

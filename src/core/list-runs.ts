@@ -4,6 +4,8 @@ import { isAegisError, toErrorRecord, type ErrorRecord } from "./errors";
 import { loadRun } from "./load-run";
 import { runDirOf, runsDirOf } from "./run-paths";
 import type { RunStatus } from "./run-state";
+import { describeStanding, dryRunSkippedSteps, isRunUnfinished } from "./run-standing";
+import { lockLiveness, readTargetLock } from "./target-lock";
 
 /** One line of a run listing. */
 export type RunSummary =
@@ -13,7 +15,19 @@ export type RunSummary =
       readable: true;
       planId: string;
       planHash: string;
+      planTitle?: string;
+      targetKey: string;
+      /** The plan's journaled hash input (what the run was asked to do), when the journal has it. */
+      hashInput?: unknown;
       status: RunStatus;
+      /** Where it stands, in words ("failed at upgrade: ...", "interrupted (SIGINT) before snapshot"). */
+      standing: string;
+      /** It may have changed its target and is not finished: it blocks a new run of the target. */
+      unfinished: boolean;
+      /** A live process holds the target's lock for this run right now. */
+      inProgress: boolean;
+      /** Steps a dry run skipped (0 for a live run). */
+      skippedSteps: number;
       dryRun: boolean;
       startedAt: string;
       updatedAt: string;
@@ -36,13 +50,22 @@ export function listRuns(baseDir: string): RunSummary[] {
     const runDir = runDirOf(baseDir, entry.name);
     try {
       const { state } = loadRun(runDir);
+      const lock = readTargetLock(baseDir, state.targetKey);
       summaries.push({
         runId: state.runId,
         runDir,
         readable: true,
         planId: state.planId,
         planHash: state.planHash,
+        ...(state.planTitle === undefined ? {} : { planTitle: state.planTitle }),
+        targetKey: state.targetKey,
+        ...(state.hashInput === undefined ? {} : { hashInput: state.hashInput }),
         status: state.status,
+        standing: describeStanding(state),
+        unfinished: isRunUnfinished(state),
+        inProgress:
+          lock !== undefined && lock.owner.runId === state.runId && lockLiveness(lock) === "live",
+        skippedSteps: dryRunSkippedSteps(state),
         dryRun: state.dryRun,
         startedAt: state.startedAt,
         updatedAt: state.updatedAt,
@@ -62,4 +85,11 @@ export function listRuns(baseDir: string): RunSummary[] {
     if (keyA !== keyB) return keyA < keyB ? -1 : 1;
     return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
   });
+}
+
+/** The runs of one target that block a new run of it (unfinished or in progress), oldest first. */
+export function findBlockingRuns(baseDir: string, targetKey: string): RunSummary[] {
+  return listRuns(baseDir).filter(
+    (run) => run.readable && run.targetKey === targetKey && (run.unfinished || run.inProgress),
+  );
 }

@@ -1,5 +1,6 @@
 import type { EffectSpec, EffectState, ReconcilePort } from "./effect-types";
 import type { Phase } from "./phases";
+import type { RunState } from "./run-state";
 import type { Awaiting } from "./wait-signal";
 
 /** A checkpoint's decision. */
@@ -74,8 +75,8 @@ export interface VerifyContext<O = unknown> extends BaseContext {
   readonly result: O;
 }
 
-/** Why a rollback runs. */
-export type RollbackReason = "failure" | "stop-verdict" | "requested";
+/** Why a rollback runs ("interrupted": a stop was requested before the plan's point of no return). */
+export type RollbackReason = "failure" | "stop-verdict" | "requested" | "interrupted";
 
 /** What a step's rollback receives. */
 export interface RollbackContext<O = unknown> extends BaseContext {
@@ -110,6 +111,8 @@ export interface Step<O = unknown> {
   rollback?(ctx: RollbackContext<O>): Promise<unknown> | unknown;
   /** One line saying what run would do, for the preview and dry runs. */
   describe?(): string;
+  /** One line saying what rollback would do, for the confirmation a rollback asks for. */
+  describeRollback?(): string;
   /** Overrides the plan's reconcile port for this step's effects. */
   reconcile?: ReconcilePort;
 }
@@ -129,6 +132,22 @@ export interface Plan {
   steps: readonly Step<unknown>[];
   /** How to tell whether a pending effect happened; provided by the kind (EVM, SQL, API). */
   reconcile?: ReconcilePort;
+  /**
+   * A stop requested before this step (short id) is entered rolls back what the run did (when
+   * auto-rollback is on); from this step on, a stop leaves the run where it is for a person to
+   * resume or roll back. Without it, a stop never rolls back by itself.
+   */
+  rollbackOnStopBefore?: string;
+  /**
+   * Checks, before a resume, a rollback or an abandon sends anything, that the target still
+   * matches what the journal says the run did; throws a coded error naming what changed.
+   */
+  revalidate?(state: RunState): Promise<void>;
+  /**
+   * Reads what the run leaves on the target now (journaled when a run is abandoned, shown
+   * to the person who abandons it).
+   */
+  observeTarget?(state: RunState): Promise<Record<string, unknown>>;
 }
 
 /** Declares a step with its output type inferred from run (no runtime effect). */

@@ -1,4 +1,4 @@
-import { InvalidOverrideError, RunNotResumableError } from "./errors";
+import { InvalidOverrideError, RunAbandonedError, RunNotResumableError } from "./errors";
 import type { ResumeIntent } from "./journal-messages";
 import type { ResumeRunOptions, RunResult } from "./run-options";
 import { RunSession, autoRollbackApplies, resultOf } from "./run-session";
@@ -14,6 +14,10 @@ import { FINAL_RUN_STATUSES, findStep } from "./run-state";
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
   const { session, loaded } = RunSession.reopen(options);
+  if (loaded.state.status === "abandoned") {
+    session.abandon();
+    throw new RunAbandonedError(loaded.state.runId, loaded.state.abandoned?.at ?? "");
+  }
   if (FINAL_RUN_STATUSES.includes(loaded.state.status)) {
     session.abandon();
     return resultOf(loaded.runDir, loaded.state);
@@ -21,6 +25,8 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
   let begun = false;
   try {
     const state = loaded.state;
+    // The world may have moved since the journal's last line: refuse before writing anything.
+    await options.plan.revalidate?.(state);
 
     const overrides = (options.overrides ?? []).map(({ step, reason }) => {
       const target = findStep(state, step);
@@ -41,6 +47,7 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
       begun = true;
       const failed = state.failure ? findStep(state, state.failure.step) : undefined;
       await session.rollback(failed?.status === "stopped" ? "stop-verdict" : "failure");
+      await session.waitThrough();
     } else {
       if (state.mode === "forward") {
         const blocked = state.steps.find(
@@ -67,11 +74,7 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
         });
         session.emit({ type: "step.overridden", step: override.step, reason: override.reason });
       }
-      if (session.state.mode === "rollback") {
-        await session.rollback(session.state.rollback?.reason ?? "requested");
-      } else {
-        await session.forward();
-      }
+      await session.drive();
     }
   } finally {
     if (begun) session.close();

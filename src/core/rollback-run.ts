@@ -16,9 +16,13 @@ export async function rollbackRun(options: RollbackRunOptions): Promise<RunResul
       throw new RollbackRefusedError(state.runId, "it is already rolled back");
     if (state.dryRun)
       throw new RollbackRefusedError(state.runId, "it is a dry run, which changed nothing");
+    if (state.status === "abandoned")
+      throw new RollbackRefusedError(state.runId, `it was abandoned at ${state.abandoned?.at}`);
+    await options.plan.revalidate?.(state);
     session.begin("rollback", loaded.tornTail);
     begun = true;
     await session.rollback(session.state.rollback?.reason ?? "requested");
+    await session.waitThrough();
   } finally {
     if (begun) session.close();
     else session.abandon();

@@ -2,6 +2,7 @@ import type { EngineEventListener } from "./engine-events";
 import type { Durability } from "./journal-messages";
 import type { Plan } from "./plan-types";
 import type { FailureRecord, RunState } from "./run-state";
+import type { StopRequest } from "./stop-request";
 import type { LockOptions } from "./target-lock";
 import type { Awaiting } from "./wait-signal";
 
@@ -15,6 +16,25 @@ export interface EngineOptions {
   lock?: LockOptions;
   /** Clock for journal timestamps and run ids (tests); durations use a monotonic clock. */
   now?: () => Date;
+  /**
+   * Asked from outside (a signal) to stop at the next safe point: between steps, between
+   * rollback steps, or while sleeping through a wait. Never between an intent and its outcome.
+   */
+  stop?: StopRequest;
+  /**
+   * Drive the run through its waits instead of ending the session at the first one: the
+   * waiting step is re-entered (its own check decides) every `pollMs` until `deadline`.
+   * Without it, a wait ends the session in status "waiting".
+   */
+  waitPolicy?: WaitPolicy;
+}
+
+/** How long a session keeps polling a waiting step before it leaves the run waiting. */
+export interface WaitPolicy {
+  /** Epoch milliseconds after which the session stops polling. */
+  deadline: number;
+  /** Pause between two checks of the waiting step. */
+  pollMs: number;
 }
 
 /** Options of a new run. */
@@ -45,7 +65,8 @@ export interface RollbackRunOptions extends EngineOptions {
 }
 
 /** How a session of a run ended. */
-export type RunOutcome = "completed" | "failed" | "waiting" | "rolled-back" | "dry-run";
+export type RunOutcome =
+  "completed" | "failed" | "waiting" | "interrupted" | "rolled-back" | "dry-run" | "abandoned";
 
 /** The result of runPlan, resumeRun and rollbackRun. */
 export interface RunResult {

@@ -10,7 +10,7 @@ import { RunSession } from "./run-session";
 export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const session = RunSession.start(options);
   try {
-    await session.forward();
+    await session.drive();
   } finally {
     session.close();
   }

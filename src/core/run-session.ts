@@ -27,11 +27,12 @@ import { previewPlan } from "./plan-preview";
 import type { Plan, RollbackReason, Step, Verdict } from "./plan-types";
 import { validatePlan } from "./plan-validation";
 import { createRunDir } from "./run-id";
-import type { EngineOptions, RunPlanOptions, RunResult } from "./run-options";
+import type { EngineOptions, RunPlanOptions, RunResult, WaitPolicy } from "./run-options";
 import { assertTargetKey, journalFileOf, runDirOf } from "./run-paths";
 import { findStep, isStepDone, type RunState, type StepState } from "./run-state";
 import { runStateReducer } from "./run-state-reducer";
 import { createRollbackContext, createStepContext, createVerifyContext } from "./step-context";
+import type { StopRequest } from "./stop-request";
 import { acquireTargetLock, type TargetLock } from "./target-lock";
 import { isWaitSignal, type Awaiting } from "./wait-signal";
 
@@ -47,6 +48,10 @@ export class RunSession implements ContextHost {
   private readonly listener: EngineEventListener | undefined;
   private readonly clock: () => Date;
   private readonly sessionStarted = performance.now();
+  private readonly stop: StopRequest | undefined;
+  private readonly waitPolicy: WaitPolicy | undefined;
+  /** Stop requests this session has already acted on (one asked before it began counts). */
+  private stopsHandled = 0;
 
   private constructor(
     readonly runId: string,
@@ -61,6 +66,8 @@ export class RunSession implements ContextHost {
     this.listener = options.onEvent;
     this.clock = options.now ?? (() => new Date());
     this.current = state;
+    this.stop = options.stop;
+    this.waitPolicy = options.waitPolicy;
   }
 
   /** Starts a new run: validates and hashes the plan, creates the run folder, locks, journals. */
@@ -110,6 +117,7 @@ export class RunSession implements ContextHost {
         targetKey,
         options: { autoRollback: options.autoRollback ?? true, durability },
         steps: preview.steps,
+        ...(plan.hashInput === undefined ? {} : { hashInput: plan.hashInput }),
       });
       session.emit({
         type: "run.started",
@@ -247,6 +255,7 @@ export class RunSession implements ContextHost {
         continue;
       }
       if (state.status === "stopped") return;
+      if (this.stopPending()) return this.stopForward(id);
       if (state.status !== "completed") {
         if (this.state.dryRun && step.changesTarget) {
           const description = state.description;
@@ -280,6 +289,84 @@ export class RunSession implements ContextHost {
       status: this.state.dryRun ? "dry-run" : "completed",
       durationMs: this.sessionMs(),
     });
+  }
+
+  /**
+   * Runs forward (or goes on rolling back), then, with a wait policy, keeps re-entering a
+   * waiting step every pollMs until it goes on, the deadline passes or a stop is requested.
+   * Each re-entry is journaled like any attempt, so a process that ends meanwhile resumes.
+   */
+  async drive(): Promise<void> {
+    await this.continueInMode();
+    await this.waitThrough();
+  }
+
+  /** With a wait policy, polls a waiting run (see drive) until it goes on or may not wait more. */
+  async waitThrough(): Promise<void> {
+    const policy = this.waitPolicy;
+    while (policy && this.state.status === "waiting") {
+      const remaining = policy.deadline - Date.now();
+      if (remaining <= 0) return;
+      const pause = Math.min(policy.pollMs, remaining);
+      const slept = this.stop
+        ? await this.stop.sleep(pause)
+        : await new Promise<"elapsed">((resolve) => setTimeout(() => resolve("elapsed"), pause));
+      if (slept === "stopped" || this.stopPending()) {
+        this.recordStop(this.state.awaiting?.step);
+        return;
+      }
+      await this.continueInMode();
+    }
+  }
+
+  private async continueInMode(): Promise<void> {
+    if (this.state.mode === "rollback") {
+      await this.rollback(this.state.rollback?.reason ?? "requested");
+    } else {
+      await this.forward();
+    }
+  }
+
+  /** Whether a stop was requested that this session has not acted on yet. */
+  private stopPending(): boolean {
+    return this.stop !== undefined && this.stop.requests > this.stopsHandled;
+  }
+
+  /** Journals a requested stop at a safe point (before `step`, or while waiting). */
+  private recordStop(step: string | undefined): void {
+    this.stopsHandled = this.stop?.requests ?? 0;
+    const reason = this.stop?.reason ?? "stop requested";
+    const mode = this.state.mode;
+    this.record({
+      type: "RUN_INTERRUPTED",
+      reason,
+      mode,
+      ...(step === undefined ? {} : { step }),
+    });
+    this.emit({
+      type: "run.interrupted",
+      reason,
+      mode,
+      ...(step === undefined ? {} : { step }),
+    });
+  }
+
+  /**
+   * A stop before step `id`: journaled, then, before the plan's point of no return, what the
+   * run did is rolled back (a second stop request interrupts that rollback in turn).
+   */
+  private async stopForward(id: string): Promise<void> {
+    this.recordStop(id);
+    if (this.rollsBackOnStop()) await this.rollback("interrupted");
+  }
+
+  private rollsBackOnStop(): boolean {
+    const boundary = this.plan.rollbackOnStopBefore;
+    if (boundary === undefined || !this.state.options.autoRollback || this.state.dryRun)
+      return false;
+    const noReturn = findStep(this.state, boundary);
+    if (noReturn === undefined || noReturn.attempts > 0) return false;
+    return rollbackCandidates(this.state).some((id) => mayHaveChangedTarget(this.step(id)));
   }
 
   private async executeStep(
@@ -406,13 +493,21 @@ export class RunSession implements ContextHost {
     if (this.state.mode === "forward") {
       const steps = rollbackCandidates(this.state);
       this.record({ type: "ROLLBACK_STARTED", reason, steps });
-      this.emit({ type: "rollback.started", reason, steps });
+      const changed = steps.filter((id) => mayHaveChangedTarget(this.step(id)));
+      this.emit({
+        type: "rollback.started",
+        reason,
+        steps,
+        undo: changed.filter((id) => this.planStep(id).rollback !== undefined),
+        irreversible: changed.filter((id) => this.planStep(id).rollback === undefined),
+      });
     }
     const rollback = this.state.rollback;
     if (!rollback) throw new Error("rollback state missing after ROLLBACK_STARTED");
     for (const id of rollback.steps) {
       const state = this.step(id);
       if (state.rollback.status === "rolled-back" || state.rollback.status === "skipped") continue;
+      if (this.stopPending()) return this.recordStop(id);
       const step = this.planStep(id);
       if (!mayHaveChangedTarget(state)) {
         this.record({ type: "STEP_ROLLBACK_SKIPPED", step: id, reason: "nothing-applied" });
@@ -484,6 +579,26 @@ export class RunSession implements ContextHost {
     this.record({ type: "ROLLBACK_FAILED", step: id, error: record, durationMs });
     this.emit({ type: "rollback.failed", step: id, error: record, durationMs });
     return "failed";
+  }
+
+  // ---- abandon ----------------------------------------------------------------------------
+
+  /**
+   * Settles every effect left without outcome (so the journal says what happened), reads what
+   * the run leaves on the target and journals RUN_ABANDONED with it.
+   */
+  async markAbandoned(reason: string): Promise<void> {
+    for (const step of this.plan.steps) {
+      const id = fullStepId(this.plan.id, step.id);
+      for (const scope of ["run", "rollback"] as const) {
+        // A port that cannot tell leaves the effect as it is: the observation below says
+        // what the target looks like either way.
+        await reconcilePendingEffects(this, id, scope, step.reconcile ?? this.plan.reconcile, true);
+      }
+    }
+    const observed = (await this.plan.observeTarget?.(this.state)) ?? {};
+    this.record({ type: "RUN_ABANDONED", reason, observed });
+    this.emit({ type: "run.abandoned", reason, observed });
   }
 
   // ---- end ----------------------------------------------------------------------------------
@@ -583,7 +698,9 @@ export function resultOf(runDir: string, state: RunState): RunResult {
     state.status === "completed" ||
     state.status === "dry-run" ||
     state.status === "rolled-back" ||
-    state.status === "waiting"
+    state.status === "waiting" ||
+    state.status === "abandoned" ||
+    state.status === "interrupted"
       ? state.status
       : "failed";
   const result: RunResult = { runId: state.runId, runDir, status, state };

@@ -69,9 +69,11 @@ function startRun(line: Extract<JournalLine, { type: "RUN_STARTED" }>): RunState
     overrides: [],
     wipes: [],
     journalRepairs: [],
+    interruptions: [],
     locks: [],
   };
   if (line.planTitle !== undefined) state.planTitle = line.planTitle;
+  if (line.hashInput !== undefined) state.hashInput = line.hashInput;
   return state;
 }
 
@@ -86,6 +88,28 @@ function applyLine(state: RunState, line: JournalLine): RunState {
         sessions: [...state.sessions, { kind: line.intent, at: line.at }],
         failure: undefined,
         awaiting: undefined,
+      };
+    case "RUN_INTERRUPTED": {
+      const interruption = {
+        reason: line.reason,
+        mode: line.mode,
+        at: line.at,
+        ...(line.step === undefined ? {} : { step: line.step }),
+      };
+      return {
+        ...state,
+        // A waiting run stays waiting: nothing was in flight, the wait is still what it needs.
+        status: state.status === "waiting" ? "waiting" : "interrupted",
+        interruptions: [...state.interruptions, interruption],
+      };
+    }
+    case "RUN_ABANDONED":
+      return {
+        ...state,
+        status: "abandoned",
+        endedAt: line.at,
+        awaiting: undefined,
+        abandoned: { reason: line.reason, observed: line.observed, at: line.at },
       };
     case "LOCK_ACQUIRED":
       return {

@@ -14,9 +14,10 @@ import type { Awaiting } from "./wait-signal";
  *  - running       a session is (or was, until a crash) moving forward
  *  - waiting       a step awaits something (see `awaiting`); resume later
  *  - failed        blocked by a failed step, a stop verdict or a failed rollback (`failure`)
- *  - interrupted   a step was wiped; resume to run it again
+ *  - interrupted   stopped at a safe point on request (a signal), or a step was wiped; resume
  *  - rolling-back  a rollback is (or was, until a crash) in progress
  *  - completed / dry-run / rolled-back   finished
+ *  - abandoned     given up by a person: never resumed nor rolled back
  */
 export type RunStatus =
   | "running"
@@ -26,10 +27,16 @@ export type RunStatus =
   | "rolling-back"
   | "completed"
   | "dry-run"
-  | "rolled-back";
+  | "rolled-back"
+  | "abandoned";
 
 /** The statuses in which a run will never change again. */
-export const FINAL_RUN_STATUSES: readonly RunStatus[] = ["completed", "dry-run", "rolled-back"];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
+  "completed",
+  "dry-run",
+  "rolled-back",
+  "abandoned",
+];
 
 /** Forward status of a step. `stopped`: its verify said stop (not overridden). */
 export type StepStatus =
@@ -130,6 +137,17 @@ export interface RunState {
   overrides: Array<{ step: string; reason: string; at: string }>;
   wipes: Array<{ step: string; reason?: string; at: string; discardedEffects: EffectState[] }>;
   journalRepairs: Array<{ line: number; bytes: number; at: string }>;
+  /** Every stop requested from outside (signals), where the session stopped. */
+  interruptions: Array<{
+    reason: string;
+    mode: "forward" | "rollback";
+    step?: string;
+    at: string;
+  }>;
+  /** Set when a person gave the run up. */
+  abandoned?: { reason: string; observed: Record<string, unknown>; at: string };
+  /** The plan's hash input as journaled at the start (absent in older journals). */
+  hashInput?: unknown;
   locks: Array<{
     event: "acquired" | "taken-over" | "released";
     at: string;

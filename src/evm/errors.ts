@@ -220,13 +220,15 @@ export class RunNotFoundError extends AegisError {
 
 /** AEGIS-E319: the proxy's initializer version already reached what the reinitializer sets. */
 export class AlreadyReinitializedError extends AegisError {
-  /** Names the proxy and both versions. */
-  constructor(proxy: string, current: number, expected: number) {
+  /** Names the proxy, both versions and, when a run of this toolkit made it, what it wrote. */
+  constructor(proxy: string, current: number, expected: number, earlierWrites?: string) {
     super(
       "AEGIS-E319",
-      `proxy ${proxy} is already initialized to version ${current}, so a reinitializer(${expected}) would revert`,
-      "an earlier upgrade's rollback leaves its reinitializer's writes: upgrade without the call, or to a version with reinitializer(" +
-        `${current + 1})`,
+      `proxy ${proxy} is already initialized to version ${current}, so a reinitializer(${expected}) would revert` +
+        (earlierWrites === undefined ? "" : ` (the earlier reinitializer wrote ${earlierWrites})`),
+      "a rolled-back upgrade leaves its reinitializer's writes in storage: upgrade without the call " +
+        "(npx hardhat aegis:upgrade --call none, which shows those writes first), or to a version " +
+        `with reinitializer(${current + 1})`,
     );
   }
 }
@@ -258,11 +260,13 @@ export class MissingUpgradeSettingError extends AegisError {
 /** AEGIS-E318: the run needs a confirmation that a non-interactive session cannot give. */
 export class ConfirmationUnavailableError extends AegisError {
   /** Names what is missing or wrong. */
-  constructor() {
+  constructor(command = "aegis:upgrade") {
     super(
       "AEGIS-E318",
-      "aegis:upgrade asks before its first transaction, and this session has no terminal to ask on",
-      "review the plan with --dry-run, then pass --yes",
+      `${command} asks before its first transaction, and this session has no terminal to ask on`,
+      command === "aegis:upgrade"
+        ? "review the plan with --dry-run, then pass --yes"
+        : "review what it would do in the lines above, then pass --yes",
     );
   }
 }
@@ -287,6 +291,70 @@ export class InvalidProxyKindError extends AegisError {
       "AEGIS-E332",
       `unknown proxy kind ${JSON.stringify(kind)}`,
       "use --kind transparent (a ProxyAdmin owns the upgrade) or --kind uups (the implementation does)",
+    );
+  }
+}
+
+/** AEGIS-E333: a new run of a target that an unfinished run of this toolkit still holds. */
+export class UnfinishedRunError extends AegisError {
+  /** Names the unfinished run, where it stands and the commands that finish it. */
+  constructor(runId: string, standing: string, network: string) {
+    super(
+      "AEGIS-E333",
+      `run ${runId} of this proxy is unfinished (${standing}); a new run would start from what it left`,
+      `finish it: npx hardhat aegis:upgrade --network ${network} --resume ${runId}; ` +
+        `or undo it: npx hardhat aegis:rollback --network ${network} --run ${runId}; ` +
+        `or give it up after checking the chain: npx hardhat aegis:abandon --network ${network} --run ${runId}`,
+    );
+  }
+}
+
+/** AEGIS-E334: another process is running a run of this target right now. */
+export class RunInProgressError extends AegisError {
+  /** Names the run and where it stands. */
+  constructor(runId: string, standing: string, network: string) {
+    super(
+      "AEGIS-E334",
+      `run ${runId} of this proxy is in progress in another process (${standing})`,
+      `wait for it to end (npx hardhat aegis:status --network ${network} shows it), then look at its report`,
+    );
+  }
+}
+
+/** AEGIS-E335: the chain no longer matches what a run's journal says the run did. */
+export class TargetChangedError extends AegisError {
+  /** Names the run and every field that differs, with the journal's and the chain's values. */
+  constructor(runId: string, differences: string[]) {
+    super(
+      "AEGIS-E335",
+      `the proxy changed since run ${runId} last acted on it: ${differences.join("; ")}`,
+      "another run or a person changed it; nothing was sent. Find out who (aegis:status lists the " +
+        "toolkit's runs), then give this run up with aegis:abandon --run " +
+        `${runId} and start a new one`,
+    );
+  }
+}
+
+/** AEGIS-E336: a rollback found the proxy on an implementation its run did not install. */
+export class ForeignUpgradeError extends AegisError {
+  /** Names both implementations. */
+  constructor(found: string, installed: string | undefined) {
+    super(
+      "AEGIS-E336",
+      `the proxy points at ${found}, which this run did not install${installed === undefined ? "" : ` (it installed ${installed})`}; no downgrade is sent`,
+      "someone upgraded after this run: roll back that upgrade instead, or abandon this run (aegis:abandon)",
+    );
+  }
+}
+
+/** AEGIS-E337: a --call that is neither `none` nor `fn(arg, ...)`. */
+export class InvalidCallError extends AegisError {
+  /** Names what was given. */
+  constructor(given: string) {
+    super(
+      "AEGIS-E337",
+      `--call takes none or a call like initializeV2(1), not "${given}"`,
+      "pass --call none to upgrade without a reinitializer, or --call 'fn(arg1,arg2)'",
     );
   }
 }

@@ -31,6 +31,8 @@ import { checkUpgradeSafety } from "./upgrade-safety";
 import { IMPLEMENTATION_PATH, INITIALIZED_PATH } from "./upgrade-storage-paths";
 import type { UpgradePreset } from "./upgrade-preset";
 import type { UpgradePlanInput } from "./upgrade-plan";
+import { targetKeyOf } from "./upgrade-target-key";
+import { earlierReinitializerWrites, formatReinitializerWrites } from "./reinitializer-history";
 
 /** Reads compiled contracts (Hardhat's artifacts satisfy it). */
 export interface ArtifactSource {
@@ -161,10 +163,15 @@ export async function prepareUpgrade(
   if (request.expectedInitializedVersion !== null) {
     const { initializedVersion } = await readInitializableState(provider, record.proxy, block);
     if (initializedVersion >= BigInt(request.expectedInitializedVersion)) {
+      const earlier = earlierReinitializerWrites(
+        path.join(context.deploymentsDir, context.networkName),
+        targetKeyOf(context.chainId, record.proxy),
+      );
       throw new AlreadyReinitializedError(
         record.proxy,
         Number(initializedVersion),
         request.expectedInitializedVersion,
+        formatReinitializerWrites(earlier),
       );
     }
   }

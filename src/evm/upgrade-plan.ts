@@ -16,7 +16,9 @@ import { sendTransaction, type TransactionOutcome } from "./transaction-effect";
 import type { InvariantResult, UpgradePreset } from "./upgrade-preset";
 import { readUpgradeAuthority, signerCanUpgrade, UUPS_INTERFACE } from "./upgrade-authority";
 import type { StorageSnapshotter } from "./storage-snapshotter";
-import { recordRollback, recordUpgrade } from "./record-updates";
+import { recordFollowsChain } from "./record-updates";
+import { ForeignUpgradeError } from "./errors";
+import { observeUpgradeTarget, revalidateUpgradeTarget } from "./upgrade-target-check";
 import { readDeploymentRecord, type DeploymentRecord } from "./deployment-record";
 import type { ContractLayout } from "./contract-layout";
 
@@ -92,6 +94,23 @@ export interface UpgradePlanDeps {
   recordPath: string;
   /** How the rehearsal requirement was met; shown among the preflight's figures. */
   rehearsal?: string;
+  /**
+   * The run of this toolkit whose pause is still in effect on the proxy, if any (an abandoned
+   * run's): a pause found at the start is then this toolkit's to lift, not an operator's.
+   */
+  toolkitPauseHolder?(): string | undefined;
+}
+
+/** Who paused the protocol the run found paused, or whether the run paused it itself. */
+export type PauseOwner = "this-run" | "toolkit" | "operator";
+
+/** What the pause step leaves for later steps and for rollbacks. */
+export interface PauseOutput {
+  alreadyPaused: boolean;
+  pausedBy: PauseOwner;
+  /** The run of this toolkit that left the pause this run adopted. */
+  adoptedFrom?: string;
+  tx?: TransactionOutcome;
 }
 
 function failing(results: InvariantResult[]): InvariantResult[] {
@@ -141,6 +160,7 @@ function stopUnless(
 export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps): Plan {
   const { provider, signer, preset, snapshotter } = deps;
   const readRecord = (): DeploymentRecord => readDeploymentRecord(deps.recordPath, input.network);
+  const targetDeps = { provider, preset, recordPath: deps.recordPath };
 
   const preflight = defineStep({
     id: "preflight",
@@ -213,30 +233,57 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     changesTarget: true,
     undo: "reversible",
     describe: () => `send ${preset.name} pause() to ${input.proxy}`,
-    async run(ctx): Promise<{ alreadyPaused: boolean; tx?: TransactionOutcome }> {
-      // A protocol paused before the run stays paused after a rollback: remember which it was.
-      if (ctx.attempt === 1 && (await preset.isPaused(provider, input.proxy)))
-        return { alreadyPaused: true };
+    describeRollback: () =>
+      `send unpause() if this run paused the protocol (or took over a pause this toolkit left)`,
+    async run(ctx): Promise<PauseOutput> {
+      // Whose pause it is decides what unpause does at the end: an operator's pause stays, a
+      // pause this toolkit left behind (an abandoned run's) is lifted like this run's own.
+      if (ctx.attempt === 1 && (await preset.isPaused(provider, input.proxy))) {
+        const holder = deps.toolkitPauseHolder?.();
+        return holder === undefined
+          ? { alreadyPaused: true, pausedBy: "operator" }
+          : { alreadyPaused: true, pausedBy: "toolkit", adoptedFrom: holder };
+      }
       const tx = await sendTransaction(ctx, "pause-tx", signer, {
         label: "pause()",
         to: input.proxy,
         data: preset.pauseData,
       });
-      return { alreadyPaused: false, tx };
+      return { alreadyPaused: false, pausedBy: "this-run", tx };
     },
     async verify({ result }) {
       const paused = await preset.isPaused(provider, input.proxy);
-      return stopUnless(
+      const figures = {
         paused,
-        { paused, tx: result.tx?.hash ?? "already paused", block: result.tx?.block ?? 0 },
-        "the protocol is not paused",
-      );
+        pausedBy: result.adoptedFrom === undefined ? result.pausedBy : `run ${result.adoptedFrom}`,
+        tx: result.tx?.hash ?? "none (already paused)",
+        block: result.tx?.block ?? "-",
+      };
+      if (!paused) return { verdict: "stop", figures, message: "the protocol is not paused" };
+      if (result.pausedBy === "operator") {
+        return {
+          verdict: "warn",
+          figures,
+          message:
+            "ALREADY PAUSED by someone other than this toolkit: it stays paused after the upgrade (lifting it is theirs to do)",
+        };
+      }
+      if (result.pausedBy === "toolkit") {
+        return {
+          verdict: "go",
+          figures,
+          message: `already paused by run ${result.adoptedFrom} of this toolkit (abandoned): this run takes the pause over and lifts it at the end`,
+        };
+      }
+      return { verdict: "go", figures };
     },
     async rollback(ctx) {
-      const applied = ctx.forwardEffects.some(
-        (effect) => effect.key === "pause-tx" && effect.status === "applied",
-      );
-      if (!applied || !(await preset.isPaused(provider, input.proxy))) return { unpaused: false };
+      const output = ctx.result;
+      const ours =
+        ctx.forwardEffects.some(
+          (effect) => effect.key === "pause-tx" && effect.status === "applied",
+        ) || output?.pausedBy === "toolkit";
+      if (!ours || !(await preset.isPaused(provider, input.proxy))) return { unpaused: false };
       await sendTransaction(ctx, "unpause-tx", signer, {
         label: "unpause()",
         to: input.proxy,
@@ -269,7 +316,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     phase: "prepare",
     changesTarget: false,
     async run(ctx) {
-      const block = (ctx.output("snapshot") as { block: number }).block;
+      const block = ctx.output<{ block: number }>("snapshot").block;
       const state = await preset.readState(provider, readRecord(), block);
       await ctx.writeArtifact(STATE_BEFORE.name, stringifyJournalValue(state));
       return { block, results: preset.checkState(state) };
@@ -352,25 +399,31 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
         : `ProxyAdmin ${input.proxyAdmin}.upgradeAndCall(${input.proxy}, <new ${input.to.contract}>, ${call})`;
     },
     async run(ctx) {
-      const { address } = ctx.output("deploy-implementation") as { address: string };
-      const before = await readInitializableState(provider, input.proxy);
+      const deployed = ctx.output<{ address: string; runtimeCodeHash: string }>(
+        "deploy-implementation",
+      );
+      // The version before is the one the preflight read at its pinned block: a resumed step
+      // would read it after its own transaction landed.
+      const initializedBefore = ctx.output<{ initializedVersion: number }>(
+        "preflight",
+      ).initializedVersion;
       const tx = await sendTransaction(
         ctx,
         "upgrade-tx",
         signer,
-        upgradeTransaction(input, address, input.call?.data ?? "0x"),
+        upgradeTransaction(input, deployed.address, input.call?.data ?? "0x"),
       );
-      recordUpgrade(deps.recordPath, input.network, {
+      const { implementation: now } = await readProxyInfo(provider, input.proxy);
+      recordFollowsChain(deps.recordPath, input.network, now, {
         contract: input.to.contract,
-        implementation: address,
+        implementation: deployed.address,
         creationBytecodeHash: input.to.creationBytecodeHash,
-        runtimeCodeHash: (ctx.output("deploy-implementation") as { runtimeCodeHash: string })
-          .runtimeCodeHash,
+        runtimeCodeHash: deployed.runtimeCodeHash,
         block: tx.block,
         runId: ctx.runId,
         layout: deps.toLayout,
       });
-      return { implementation: address, tx, initializedBefore: Number(before.initializedVersion) };
+      return { implementation: deployed.address, tx, initializedBefore };
     },
     async verify({ result }) {
       const info = await readProxyInfo(provider, input.proxy);
@@ -395,17 +448,31 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
         `_initialized is ${initializedVersion}, expected ${expected}: the reinitializer did not run as a reinitializer`,
       );
     },
+    describeRollback: () =>
+      `upgrade back to ${input.from.implementation} if the proxy still points at the implementation this run installed`,
     async rollback(ctx) {
+      const upgraded = ctx.forwardEffects.some(
+        (effect) => effect.key === "upgrade-tx" && effect.status === "applied",
+      );
+      const installed = ctx.hasOutput("deploy-implementation")
+        ? ctx.output<{ address: string }>("deploy-implementation").address
+        : undefined;
       const info = await readProxyInfo(provider, input.proxy);
+      // Only this run's own upgrade is undone: a proxy on anything else was moved by someone
+      // else (another run, a person), and downgrading it would destroy their work.
       if (info.implementation !== input.from.implementation) {
+        if (!upgraded || info.implementation !== installed) {
+          throw new ForeignUpgradeError(info.implementation, upgraded ? installed : undefined);
+        }
         const back = upgradeTransaction(input, input.from.implementation, "0x");
         await sendTransaction(ctx, "downgrade-tx", signer, {
           ...back,
           label: `${back.label} (back)`,
         });
       }
-      recordRollback(deps.recordPath, input.network, input.from.implementation);
-      return { implementation: input.from.implementation };
+      const { implementation: now } = await readProxyInfo(provider, input.proxy);
+      recordFollowsChain(deps.recordPath, input.network, now);
+      return { implementation: now, downgraded: now !== info.implementation };
     },
   });
 
@@ -457,8 +524,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       );
       const after = await preset.readState(provider, readRecord(), block);
       await ctx.writeArtifact("state-after.json", stringifyJournalValue(after));
-      const beforeResults = (ctx.output("record-invariants") as { results: InvariantResult[] })
-        .results;
+      const beforeResults = ctx.output<{ results: InvariantResult[] }>("record-invariants").results;
       return { block, results: preset.compareStates(before, after), beforeResults };
     },
     verify({ result }) {
@@ -480,10 +546,12 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     changesTarget: true,
     undo: "reversible",
     describe: () =>
-      `send ${preset.name} unpause() to ${input.proxy} (unless it was paused before the run)`,
+      `send ${preset.name} unpause() to ${input.proxy} (unless someone else paused it before the run)`,
+    describeRollback: () =>
+      "send pause() again if this run unpaused, so the upgrade is undone on a quiet protocol",
     async run(ctx): Promise<{ keptPaused: boolean; tx?: TransactionOutcome }> {
-      if ((ctx.output("pause") as { alreadyPaused: boolean }).alreadyPaused)
-        return { keptPaused: true };
+      // Only an operator's pause outlives the run; this toolkit never leaves its own behind.
+      if (ctx.output<PauseOutput>("pause").pausedBy === "operator") return { keptPaused: true };
       const tx = await sendTransaction(ctx, "unpause-tx", signer, {
         label: "unpause()",
         to: input.proxy,
@@ -493,11 +561,18 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     },
     async verify({ result }) {
       const paused = await preset.isPaused(provider, input.proxy);
-      return stopUnless(
-        paused === result.keptPaused,
-        { paused, tx: result.tx?.hash ?? "kept paused" },
-        "the protocol is still paused",
-      );
+      const figures = { paused, tx: result.tx?.hash ?? "none (kept paused)" };
+      if (paused !== result.keptPaused) {
+        return { verdict: "stop", figures, message: "the protocol is still paused" };
+      }
+      return result.keptPaused
+        ? {
+            verdict: "warn",
+            figures,
+            message:
+              "LEFT PAUSED: someone other than this toolkit paused it before the run; unpausing is theirs to do",
+          }
+        : { verdict: "go", figures };
     },
     async rollback(ctx) {
       const applied = ctx.forwardEffects.some(
@@ -529,7 +604,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
           skipped: "no upgrade was sent (dry run)",
         };
       }
-      const upgradeBlock = (ctx.output("upgrade") as { tx: TransactionOutcome }).tx.block;
+      const upgradeBlock = ctx.output<{ tx: TransactionOutcome }>("upgrade").tx.block;
       const untilBlock = upgradeBlock + input.monitorBlocks;
       const latest = await provider.getBlockNumber();
       if (latest < untilBlock) {
@@ -599,5 +674,10 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     hashInput: input,
     steps,
     reconcile: (effect) => reconcileTransaction(provider, effect),
+    // Until the upgrade is sent, an interrupted run undoes its pause and leaves the protocol
+    // as it found it; from the upgrade on, a person decides (resume or roll back).
+    rollbackOnStopBefore: "upgrade",
+    revalidate: (state) => revalidateUpgradeTarget(state, input, targetDeps),
+    observeTarget: async () => observeUpgradeTarget(input, targetDeps),
   };
 }
