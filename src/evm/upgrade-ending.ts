@@ -126,13 +126,19 @@ export function describeEnding(
         );
       }
       break;
-    case "failed":
+    case "failed": {
+      const why = result.state.options.autoRollback
+        ? "NOT rolled back: the failure leaves it unclear what to undo"
+        : "NOT rolled back (--no-auto-rollback)";
+      // Left paused by the run so that a person can look before anything else happens.
+      const left = target.replace("PAUSED by this run", "PAUSED by this run, on purpose");
       lines.push(
-        `Stopped at ${result.failure?.step ?? "a step"} and NOT rolled back. ${target}`,
+        `Stopped at ${result.failure?.step ?? "a step"} and ${why}. ${left}`,
         `Retry it: ${resume}`,
         `Undo it:  ${rollback}`,
       );
       break;
+    }
     case "abandoned":
       lines.push(
         `Run ${runId} is abandoned: it will never be resumed or rolled back. ${target}`,

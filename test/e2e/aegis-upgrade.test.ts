@@ -170,7 +170,8 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
       v1.current.implementation,
     );
 
-    const rolled = await seeded.hardhat(["aegis:rollback"]);
+    const rolled = await seeded.hardhat(["aegis:rollback", "--yes"]);
+    expect(rolled.code, rolled.stderr).to.equal(0);
     expect(rolled.stdout).to.contain("Rolled back");
     expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(
       v1.current.implementation,
@@ -220,15 +221,19 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
   it("rolls a completed run back on request with aegis:rollback", async () => {
     const v1 = record();
     expect((await seeded.hardhat(["aegis:upgrade", "--yes"])).code).to.equal(0);
-    const rolled = await seeded.hardhat(["aegis:rollback"]);
+    const rolled = await seeded.hardhat(["aegis:rollback", "--yes"]);
+    expect(rolled.code, rolled.stderr).to.equal(0);
     expect(rolled.stdout).to.contain("Rolled back");
+    expect(rolled.stdout).to.contain(
+      "rolling back 3 step(s) (requested): unpause, upgrade, pause; deploy-implementation cannot be undone",
+    );
     expect((await readProxyInfo(provider, v1.proxy)).implementation).to.equal(
       v1.current.implementation,
     );
     expect(await AegisEngineV1__factory.connect(v1.proxy, provider).paused()).to.equal(false);
     expect(record().current.contract).to.equal("AegisEngineV1");
     const status = await seeded.hardhat(["aegis:status"]);
-    expect(status.stdout).to.match(/rolled-back/);
+    expect(status.stdout).to.match(/rolled back on request/);
   });
 
   describe("bad input: one coded line, a non-zero exit, nothing changed", () => {
