@@ -42,6 +42,25 @@ export function renderMarkdownReport(report: RunReport): string {
     out.push("");
   }
 
+  for (const interruption of report.interruptions ?? []) {
+    const where =
+      interruption.step === undefined ? " while waiting" : ` before ${interruption.step}`;
+    const during = interruption.mode === "rollback" ? " during the rollback" : "";
+    out.push(
+      `> **Interrupted (${inline(interruption.reason)})${during}${where}** at ${interruption.at}: the session stopped at a safe point, nothing in flight.`,
+    );
+    out.push("");
+  }
+  if (report.abandoned) {
+    const observed = Object.entries(report.abandoned.observed)
+      .map(([name, value]) => `${name} ${formatValue(value)}`)
+      .join(", ");
+    out.push(
+      `> **Abandoned** at ${report.abandoned.at}: ${inline(report.abandoned.reason)}. The target then: ${inline(observed)}.`,
+    );
+    out.push("");
+  }
+
   out.push("## Steps");
   out.push("");
   out.push("| # | Step | Phase | Status | Verdict | Key figures | Duration |");

@@ -113,6 +113,8 @@ export interface RunReport {
   };
   failure?: { step: string; scope: EffectScope; error: ErrorRecord; at: string };
   awaiting?: Awaiting & { step: string };
+  interruptions?: RunState["interruptions"];
+  abandoned?: NonNullable<RunState["abandoned"]>;
   review: DescribedFinding[];
 }
 
@@ -188,6 +190,8 @@ export function buildRunReport(state: RunState): RunReport {
     const { scope: _scope, ...awaiting } = state.awaiting;
     report.awaiting = awaiting;
   }
+  if (state.interruptions.length > 0) report.interruptions = state.interruptions;
+  if (state.abandoned) report.abandoned = state.abandoned;
   return report;
 }
 

@@ -31,6 +31,7 @@ const status = z.enum([
   "completed",
   "dry-run",
   "rolled-back",
+  "abandoned",
 ]);
 
 // The schema documented in src/report/SCHEMA.md, strict: an undocumented field fails the test.
@@ -156,7 +157,7 @@ const reportSchema = z
     ),
     rollback: z
       .object({
-        reason: z.enum(["failure", "stop-verdict", "requested"]),
+        reason: z.enum(["failure", "stop-verdict", "requested", "interrupted"]),
         status: z.enum(["running", "waiting", "failed", "completed"]),
         startedAt: z.string(),
         endedAt: z.string().optional(),
@@ -181,6 +182,22 @@ const reportSchema = z
         until: z.string().optional(),
         condition: z.record(z.string(), z.unknown()).optional(),
       })
+      .strict()
+      .optional(),
+    interruptions: z
+      .array(
+        z
+          .object({
+            reason: z.string(),
+            mode: z.enum(["forward", "rollback"]),
+            step: z.string().optional(),
+            at: z.string(),
+          })
+          .strict(),
+      )
+      .optional(),
+    abandoned: z
+      .object({ reason: z.string(), observed: z.record(z.string(), z.unknown()), at: z.string() })
       .strict()
       .optional(),
     review: z.array(
