@@ -307,6 +307,7 @@ export class RunSession implements ContextHost {
     while (policy && this.state.status === "waiting") {
       const remaining = policy.deadline - Date.now();
       if (remaining <= 0) return;
+      if (this.stopPending()) return this.recordStop(this.state.awaiting?.step);
       const pause = Math.min(policy.pollMs, remaining);
       const slept = this.stop
         ? await this.stop.sleep(pause)
