@@ -442,7 +442,10 @@ task("aegis:status", "Lists this network's upgrade runs and where each stands")
           console.log(`${run.runId}  unreadable: ${run.error.code} ${run.error.message}`);
           continue;
         }
-        const proxy = run.targetKey.slice(run.targetKey.indexOf("-") + 1);
+        // The plan's input names the proxy as checksummed; the lock key keeps it lower case.
+        const proxy =
+          (run.hashInput as { proxy?: string } | undefined)?.proxy ??
+          run.targetKey.slice(run.targetKey.indexOf("-") + 1);
         const flag = run.inProgress ? "  [in progress]" : run.unfinished ? "  [UNFINISHED]" : "";
         console.log(
           `${run.runId}  ${hre.network.name} ${proxy}  ${run.stepsDone}/${run.stepsTotal} steps  ${run.standing}${flag}`,
