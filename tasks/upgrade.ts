@@ -185,6 +185,20 @@ function waitPolicyOf(args: { wait?: string; noWait: boolean }) {
   return { deadline: Date.now() + parseDuration(args.wait ?? "30m", "--wait"), pollMs: 1_000 };
 }
 
+/** The proxy as it is now; undefined when the node cannot say (the ending then says less). */
+async function readTargetNow(input: UpgradePlanInput, deps: UpgradeRunDeps) {
+  const { readProxyInfo } = await import("../src/evm/eip1967");
+  try {
+    const [info, paused] = await Promise.all([
+      readProxyInfo(deps.provider, input.proxy),
+      deps.preset.isPaused(deps.provider, input.proxy),
+    ]);
+    return { implementation: info.implementation, paused };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Prints how the command ended (reading the protocol's state from the chain) and sets the exit code. */
 async function finish(
   result: UpgradeRunResult,
@@ -199,14 +213,7 @@ async function finish(
   const now =
     result.status === "declined" || result.status === "dry-run"
       ? undefined
-      : {
-          implementation: (
-            await import("../src/evm/eip1967").then(({ readProxyInfo }) =>
-              readProxyInfo(deps.provider, input.proxy),
-            )
-          ).implementation,
-          paused: await deps.preset.isPaused(deps.provider, input.proxy),
-        };
+      : await readTargetNow(input, deps);
   const pausedByRun =
     result.status !== "declined" && toolkitPauseHolder([result.state]) === result.runId;
   const ending = describeEnding(result, input, { command, network, now, pausedByRun });
