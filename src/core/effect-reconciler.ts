@@ -1,5 +1,6 @@
 import type { ContextHost } from "./context-host";
 import type { EffectScope, ReconcilePort, ReconcileResult } from "./effect-types";
+import { ERROR_CODES } from "./error-codes";
 import {
   EffectUnreconcilableError,
   InvalidReconcileResultError,
@@ -52,7 +53,8 @@ export async function reconcilePendingEffects(
       checkResult(stepId, effect.key, result);
     } catch (error) {
       host.assertHealthy();
-      if (isAegisError(error) && error.code === "AEGIS-E133") return { kind: "failed", error };
+      if (isAegisError(error) && error.code === ERROR_CODES.INVALID_RECONCILE_RESULT)
+        return { kind: "failed", error };
       return { kind: "failed", error: new ReconcileFailedError(stepId, effect.key, error) };
     }
     if (result.status === "applied") {

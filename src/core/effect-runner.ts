@@ -1,5 +1,6 @@
 import type { ContextHost } from "./context-host";
 import type { EffectIo, EffectScope, EffectSpec, EffectState } from "./effect-types";
+import { ERROR_CODES } from "./error-codes";
 import {
   DuplicateEffectKeyError,
   EffectUnreconcilableError,
@@ -63,7 +64,8 @@ export async function runEffect<T>(
   } catch (error) {
     if (isWaitSignal(error)) throw error; // the intent stays pending; a resume reconciles it
     host.assertHealthy();
-    const applied = isAegisError(error) && error.code === "AEGIS-E134" ? "no" : "unknown";
+    const applied =
+      isAegisError(error) && error.code === ERROR_CODES.EFFECT_NOT_APPLIED ? "no" : "unknown";
     const record = toErrorRecord(error);
     host.record({ type: "EFFECT_FAILED", step: stepId, scope, key, applied, error: record });
     host.emit({ type: "effect.failed", step: stepId, scope, key, applied, error: record });

@@ -3,6 +3,7 @@
  * (`AEGIS-E1xx` for the core), a one-line `message` naming what is wrong and a `hint` saying
  * how to fix it; tasks print the three without a stack trace. Tests assert codes, not wording.
  */
+import { ERROR_CODES } from "./error-codes";
 
 /** The fields every AEGIS error exposes, and that the journal records for a failed step. */
 export interface ErrorRecord {
@@ -60,7 +61,7 @@ export class StepThrewError extends AegisError {
   constructor(cause: unknown) {
     const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     super(
-      "AEGIS-E100",
+      ERROR_CODES.STEP_THREW,
       `step threw ${firstLine(text)}`,
       "fix the cause shown, then resume the run to retry the step (or roll it back)",
     );
@@ -74,7 +75,7 @@ export class InvalidIdError extends AegisError {
   /** Names the offending id and what it identifies. */
   constructor(what: string, id: string) {
     super(
-      "AEGIS-E101",
+      ERROR_CODES.INVALID_ID,
       `${what} ${JSON.stringify(id)} is not a valid id`,
       "use 1-64 characters from a-z, A-Z, 0-9, '.', '_' and '-', starting with a letter or digit",
     );
@@ -86,7 +87,7 @@ export class DuplicateStepIdError extends AegisError {
   /** Names the duplicated step id. */
   constructor(stepId: string) {
     super(
-      "AEGIS-E102",
+      ERROR_CODES.DUPLICATE_STEP_ID,
       `step id ${stepId} appears twice in the plan`,
       "give every step of a plan its own id",
     );
@@ -98,7 +99,7 @@ export class PhaseOrderError extends AegisError {
   /** Names the step that goes back to an earlier phase. */
   constructor(stepId: string, phase: string, previousPhase: string) {
     super(
-      "AEGIS-E103",
+      ERROR_CODES.PHASE_ORDER,
       `step ${stepId} is in phase ${phase} after a step in phase ${previousPhase}`,
       "order steps by phase: assess, prepare, execute, validate, stabilize",
     );
@@ -110,7 +111,7 @@ export class UndoDeclarationError extends AegisError {
   /** Names the step and what is inconsistent. */
   constructor(stepId: string, problem: string) {
     super(
-      "AEGIS-E104",
+      ERROR_CODES.UNDO_DECLARATION,
       `step ${stepId} ${problem}`,
       'a step that changes the target declares undo: "reversible" (with a rollback), ' +
         "{ partial: why } (with a rollback) or { irreversible: why } (without one)",
@@ -123,7 +124,7 @@ export class PlanHashMismatchError extends AegisError {
   /** Names the run and both hashes. */
   constructor(runId: string, journalHash: string, planHash: string) {
     super(
-      "AEGIS-E105",
+      ERROR_CODES.PLAN_HASH_MISMATCH,
       `run ${runId} was started for plan hash ${journalHash}, but this plan hashes to ${planHash}`,
       "resume with the exact plan (same inputs) the run started with, or start a new run",
     );
@@ -135,7 +136,7 @@ export class InvalidStepError extends AegisError {
   /** Names the step (or plan) and what is malformed. */
   constructor(what: string, problem: string) {
     super(
-      "AEGIS-E106",
+      ERROR_CODES.INVALID_STEP,
       `${what} ${problem}`,
       "a step needs an id, a phase (assess, prepare, execute, validate, stabilize), " +
         "changesTarget and a run function; a plan needs an id, hashInput and steps",
@@ -148,7 +149,7 @@ export class InvalidVerifyResultError extends AegisError {
   /** Names the step and what was returned. */
   constructor(stepId: string, got: string) {
     super(
-      "AEGIS-E107",
+      ERROR_CODES.INVALID_VERIFY_RESULT,
       `verify of step ${stepId} returned ${got}`,
       'return { verdict: "go" | "warn" | "stop", figures: { ... }, message? }',
     );
@@ -166,7 +167,7 @@ export class JournalCorruptError extends AegisError {
     problem: string,
   ) {
     super(
-      "AEGIS-E110",
+      ERROR_CODES.JOURNAL_CORRUPT,
       `journal ${file} is corrupt at line ${line}: ${problem}`,
       "the journal was edited or the disk damaged it; restore it from a backup, or inspect the " +
         "target by hand and start a new run",
@@ -176,13 +177,12 @@ export class JournalCorruptError extends AegisError {
 
 /** AEGIS-E111: there is no run (no journal) at the given place. */
 export class RunNotFoundError extends AegisError {
-  /** Names the missing run directory. */
-  constructor(runDir: string) {
-    super(
-      "AEGIS-E111",
-      `no run journal found in ${runDir}`,
-      "check the run id (list the runs of this base directory) and the base directory",
-    );
+  /** Names the missing run directory; a kind may say how its runs are listed. */
+  constructor(
+    runDir: string,
+    hint = "check the run id (list the runs of this base directory) and the base directory",
+  ) {
+    super(ERROR_CODES.RUN_NOT_FOUND, `no run journal found in ${runDir}`, hint);
   }
 }
 
@@ -191,7 +191,7 @@ export class NotJournalableError extends AegisError {
   /** Names the path inside the value and the kind of value found. */
   constructor(path: string, found: string) {
     super(
-      "AEGIS-E112",
+      ERROR_CODES.NOT_JOURNALABLE,
       `value at ${path || "(root)"} is a ${found}, which the journal cannot store`,
       "return plain JSON data (objects, arrays, strings, finite numbers, booleans, null), " +
         "bigint or Uint8Array; convert other values (e.g. Date to an ISO string)",
@@ -217,7 +217,7 @@ export class LockHeldError extends AegisError {
     expiresAt: string,
   ) {
     super(
-      "AEGIS-E120",
+      ERROR_CODES.LOCK_HELD,
       `target ${targetKey} is locked by run ${owner.runId} (pid ${owner.pid} on ${owner.host}) ` +
         `until ${expiresAt}`,
       "wait for that run to finish; if its process is gone, the lock heals when it expires",
@@ -230,7 +230,7 @@ export class LockLostError extends AegisError {
   /** Names the target and the run that lost its lock. */
   constructor(targetKey: string, runId: string) {
     super(
-      "AEGIS-E121",
+      ERROR_CODES.LOCK_LOST,
       `run ${runId} lost its lock on target ${targetKey}`,
       "the process was probably suspended past the lock's expiry; check the other run, then " +
         "resume this one once the target is free",
@@ -243,7 +243,7 @@ export class LockUnreadableError extends AegisError {
   /** Names the lock file. */
   constructor(file: string) {
     super(
-      "AEGIS-E122",
+      ERROR_CODES.LOCK_UNREADABLE,
       `lock file ${file} is not a valid lock`,
       "make sure no run is active on this target, then delete the file",
     );
@@ -257,7 +257,7 @@ export class DuplicateEffectKeyError extends AegisError {
   /** Names the step and the key. */
   constructor(stepId: string, key: string) {
     super(
-      "AEGIS-E130",
+      ERROR_CODES.DUPLICATE_EFFECT_KEY,
       `step ${stepId} declared effect ${key} twice in one attempt`,
       "give every side effect of a step its own key (e.g. suffix a counter)",
     );
@@ -269,10 +269,11 @@ export class EffectUnreconcilableError extends AegisError {
   /** Names the step and effect. */
   constructor(stepId: string, key: string) {
     super(
-      "AEGIS-E131",
+      ERROR_CODES.EFFECT_UNRECONCILABLE,
       `effect ${key} of step ${stepId} was started but its outcome is unknown, and no ` +
         "reconcile port is defined",
-      "define reconcile on the plan or the step, or check the target by hand and wipe the step",
+      "define reconcile on the plan or the step; otherwise check the target by hand, then roll " +
+        "the run back or abandon it",
     );
   }
 }
@@ -282,7 +283,7 @@ export class EffectInReadOnlyStepError extends AegisError {
   /** Names the step and effect. */
   constructor(stepId: string, key: string) {
     super(
-      "AEGIS-E132",
+      ERROR_CODES.EFFECT_IN_READ_ONLY_STEP,
       `step ${stepId} declares changesTarget: false but declared effect ${key}`,
       "set changesTarget: true on the step (dry runs will then skip it)",
     );
@@ -294,7 +295,7 @@ export class InvalidReconcileResultError extends AegisError {
   /** Names the effect and what was returned. */
   constructor(stepId: string, key: string, got: string) {
     super(
-      "AEGIS-E133",
+      ERROR_CODES.INVALID_RECONCILE_RESULT,
       `reconcile port returned ${got} for effect ${key} of step ${stepId}`,
       'return { status: "applied", outcome }, { status: "not-applied" } or ' +
         '{ status: "pending", awaiting }',
@@ -312,7 +313,7 @@ export class ReconcileFailedError extends AegisError {
         ? cause.message
         : String(cause);
     super(
-      "AEGIS-E135",
+      ERROR_CODES.RECONCILE_FAILED,
       `could not find out whether effect ${key} of step ${stepId} was applied: ${firstLine(text)}`,
       "fix the connection to the target, then resume the run (nothing was repeated)",
     );
@@ -327,7 +328,7 @@ export class ReconcileFailedError extends AegisError {
 export class EffectNotAppliedError extends AegisError {
   /** Describes why nothing was applied. */
   constructor(reason: string, hint = "fix the cause, then resume the run to retry the step") {
-    super("AEGIS-E134", `effect not applied: ${reason}`, hint);
+    super(ERROR_CODES.EFFECT_NOT_APPLIED, `effect not applied: ${reason}`, hint);
   }
 }
 
@@ -338,7 +339,7 @@ export class OutputUnavailableError extends AegisError {
   /** Names the reading step, the step read and why its output is missing. */
   constructor(readerId: string, stepId: string, why: string) {
     super(
-      "AEGIS-E140",
+      ERROR_CODES.OUTPUT_UNAVAILABLE,
       `step ${readerId} read the output of ${stepId}, which ${why}`,
       "read only outputs of earlier steps; in a dry run, check ctx.hasOutput() first",
     );
@@ -350,9 +351,10 @@ export class ArtifactIntegrityError extends AegisError {
   /** Names the artifact file and the problem. */
   constructor(file: string, problem: string) {
     super(
-      "AEGIS-E141",
+      ERROR_CODES.ARTIFACT_INTEGRITY,
       `artifact ${file} ${problem}`,
-      "the run folder was changed after the artifact was written; restore it or wipe the step",
+      "the run folder was changed after the artifact was written; restore the file from a " +
+        "backup of the run folder, then resume the run or roll it back",
     );
   }
 }
@@ -362,7 +364,7 @@ export class ArtifactNotFoundError extends AegisError {
   /** Names the step and artifact. */
   constructor(stepId: string, name: string) {
     super(
-      "AEGIS-E142",
+      ERROR_CODES.ARTIFACT_NOT_FOUND,
       `step ${stepId} has no artifact named ${name}`,
       "write the artifact with ctx.writeArtifact before reading it",
     );
@@ -375,7 +377,7 @@ export class ArtifactNotFoundError extends AegisError {
 export class RunNotResumableError extends AegisError {
   /** Names the run, its status and what to do instead. */
   constructor(runId: string, why: string, hint: string) {
-    super("AEGIS-E150", `run ${runId} cannot be resumed: ${why}`, hint);
+    super(ERROR_CODES.RUN_NOT_RESUMABLE, `run ${runId} cannot be resumed: ${why}`, hint);
   }
 }
 
@@ -384,10 +386,10 @@ export class VerdictStopError extends AegisError {
   /** Names the step and the verify message. */
   constructor(stepId: string, message?: string) {
     super(
-      "AEGIS-E151",
+      ERROR_CODES.VERDICT_STOP,
       `step ${stepId} verified stop${message ? `: ${firstLine(message)}` : ""}`,
-      "inspect the figures in the report; roll the run back, or resume with an override for " +
-        "this step if the figures are acceptable",
+      "inspect the figures in the report; a resume does not lift a stop verdict: roll the run " +
+        "back (if that did not happen already), or abandon it if the target is acceptable as it is",
     );
   }
 }
@@ -397,9 +399,10 @@ export class WipeRefusedError extends AegisError {
   /** Names the step and why. */
   constructor(stepId: string, why: string) {
     super(
-      "AEGIS-E152",
+      ERROR_CODES.WIPE_REFUSED,
       `step ${stepId} cannot be wiped: ${why}`,
-      "only a failed or waiting step of an unfinished run can be wiped",
+      "resume the run or roll it back instead; only a failed or waiting step of an unfinished " +
+        "run that is not rolling back can be wiped",
     );
   }
 }
@@ -409,7 +412,7 @@ export class RollbackRefusedError extends AegisError {
   /** Names the run and why. */
   constructor(runId: string, why: string) {
     super(
-      "AEGIS-E153",
+      ERROR_CODES.ROLLBACK_REFUSED,
       `run ${runId} cannot be rolled back: ${why}`,
       "check the run's status; a rolled-back run or a dry run has nothing to roll back",
     );
@@ -421,7 +424,7 @@ export class InvalidOverrideError extends AegisError {
   /** Names the step. */
   constructor(stepId: string) {
     super(
-      "AEGIS-E154",
+      ERROR_CODES.INVALID_OVERRIDE,
       `override names step ${stepId}, which has no stop verdict to override`,
       "override only the step whose verify said stop, giving a reason",
     );
@@ -433,9 +436,10 @@ export class RunAbandonedError extends AegisError {
   /** Names the run and when it was abandoned. */
   constructor(runId: string, at: string) {
     super(
-      "AEGIS-E155",
+      ERROR_CODES.RUN_ABANDONED,
       `run ${runId} was abandoned${at ? ` at ${at}` : ""}: it is never resumed or rolled back`,
-      "start a new run; it adopts a pause the abandoned run left (aegis:status lists the runs)",
+      "start a new run: it starts from what the abandoned run left on the target (listing the " +
+        "runs shows where each stands)",
     );
   }
 }
@@ -445,7 +449,7 @@ export class AbandonRefusedError extends AegisError {
   /** Names the run and why. */
   constructor(runId: string, why: string) {
     super(
-      "AEGIS-E156",
+      ERROR_CODES.ABANDON_REFUSED,
       `run ${runId} cannot be abandoned: ${why}`,
       "only an unfinished run (interrupted, failed, waiting) can be abandoned",
     );
@@ -457,7 +461,7 @@ export class InvalidDurationError extends AegisError {
   /** Names the option and what it was given. */
   constructor(option: string, given: string) {
     super(
-      "AEGIS-E157",
+      ERROR_CODES.INVALID_DURATION,
       `${option} takes a duration, not "${given}"`,
       `write it as a number with a unit: ${option} 90s, ${option} 10m, ${option} 1h`,
     );
@@ -471,7 +475,7 @@ export class GateConfigError extends AegisError {
   /** Names the metric and what is inconsistent. */
   constructor(metric: string, problem: string) {
     super(
-      "AEGIS-E160",
+      ERROR_CODES.GATE_CONFIG,
       `gate ${metric}: ${problem}`,
       "for 'higher is worse' use baseline <= acceptable <= critical; for 'lower is worse' the " +
         "reverse; thresholds and values must be finite numbers or bigints",

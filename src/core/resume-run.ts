@@ -58,7 +58,8 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
           throw new RunNotResumableError(
             state.runId,
             `step ${blocked.id} verified stop`,
-            "roll the run back, or resume with an override for that step and a reason",
+            "a resume does not lift a stop verdict: inspect the figures in the report, then roll " +
+              "the run back, or abandon it if the target is acceptable as it is",
           );
         }
       }

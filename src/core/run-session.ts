@@ -4,6 +4,7 @@ import type { ContextHost } from "./context-host";
 import { reconcilePendingEffects } from "./effect-reconciler";
 import type { EngineEventBody, EngineEventListener } from "./engine-events";
 import type { EffectScope } from "./effect-types";
+import { ERROR_CODES } from "./error-codes";
 import {
   InvalidVerifyResultError,
   LockLostError,
@@ -727,7 +728,11 @@ export function autoRollbackApplies(state: RunState): boolean {
   return rollbackCandidates(state).length > 0;
 }
 
-const OUTCOME_UNKNOWN_CODES = ["AEGIS-E131", "AEGIS-E133", "AEGIS-E135"];
+const OUTCOME_UNKNOWN_CODES: readonly string[] = [
+  ERROR_CODES.EFFECT_UNRECONCILABLE,
+  ERROR_CODES.INVALID_RECONCILE_RESULT,
+  ERROR_CODES.RECONCILE_FAILED,
+];
 
 /**
  * The steps a rollback must visit, last first: every step that changes the target (or has a

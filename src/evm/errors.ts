@@ -4,6 +4,10 @@
  * scripts match on them, never on wording.
  */
 import { AegisError } from "../core/errors";
+import { EVM_ERROR_CODES } from "./error-codes";
+
+/** The hint of the core's RunNotFoundError (AEGIS-E111) for a run id given on the command line. */
+export const LIST_RUNS_HINT = "npx hardhat aegis:status lists the runs of this network";
 
 /** Shortens an address for one-line messages: 0x5FbD…0aa3. */
 export function shortAddress(address: string): string {
@@ -15,7 +19,7 @@ export class RpcUnreachableError extends AegisError {
   /** Names the network and the URL that did not answer. */
   constructor(networkName: string, url: string, cause: string) {
     super(
-      "AEGIS-E300",
+      EVM_ERROR_CODES.RPC_UNREACHABLE,
       `network ${networkName} (${url}) is unreachable: ${cause}`,
       networkName === "localhost"
         ? "start a local node first (npx hardhat node), or set AEGIS_LOCALHOST_URL to its URL"
@@ -29,7 +33,7 @@ export class InvalidAddressError extends AegisError {
   /** Names the argument and the value given. */
   constructor(argument: string, value: string) {
     super(
-      "AEGIS-E301",
+      EVM_ERROR_CODES.INVALID_ADDRESS,
       `${argument} ${JSON.stringify(value)} is not an address`,
       `pass a 0x-prefixed 20-byte hex address (checksummed or all lower case) as ${argument}`,
     );
@@ -41,7 +45,7 @@ export class RecordExistsError extends AegisError {
   /** Names the record's file and network. */
   constructor(recordPath: string, networkName: string) {
     super(
-      "AEGIS-E302",
+      EVM_ERROR_CODES.RECORD_EXISTS,
       `a deployment record already exists for network ${networkName}: ${recordPath}`,
       "it describes a live deployment; pass --force to replace it, or move the file away first",
     );
@@ -53,7 +57,7 @@ export class ChainIdMismatchError extends AegisError {
   /** Names both chain ids and the record. */
   constructor(recordPath: string, recordChainId: number, actualChainId: number) {
     super(
-      "AEGIS-E303",
+      EVM_ERROR_CODES.CHAIN_ID_MISMATCH,
       `chain id ${actualChainId} differs from ${recordChainId} in ${recordPath}`,
       "connect to the network the record was written for, or redeploy on this one",
     );
@@ -65,9 +69,9 @@ export class SignerCannotUpgradeError extends AegisError {
   /** Names the signer, the proxy, its admin and who really holds the right. */
   constructor(signer: string, proxyLabel: string, admin: string, adminOwner: string) {
     super(
-      "AEGIS-E304",
+      EVM_ERROR_CODES.SIGNER_CANNOT_UPGRADE,
       `signer ${shortAddress(signer)} cannot upgrade ${proxyLabel}: its ProxyAdmin ${shortAddress(admin)} is owned by ${shortAddress(adminOwner)}`,
-      "use the owner's account for this network, or let the plan prepare a multisig batch",
+      "sign with the account that owns the ProxyAdmin (the network's accounts in hardhat.config.ts)",
     );
   }
 }
@@ -77,7 +81,7 @@ export class NotAProxyError extends AegisError {
   /** Names the address and what it turned out to be. */
   constructor(address: string, whatItIs: string) {
     super(
-      "AEGIS-E305",
+      EVM_ERROR_CODES.NOT_A_PROXY,
       `${address} is not an EIP-1967 proxy: ${whatItIs}`,
       "pass the proxy's address (or its deployment name), not the implementation's or an account's",
     );
@@ -89,7 +93,7 @@ export class UnknownContractError extends AegisError {
   /** Names the contract, and close matches when there are some. */
   constructor(name: string, suggestions: string[]) {
     super(
-      "AEGIS-E306",
+      EVM_ERROR_CODES.UNKNOWN_CONTRACT,
       `no contract named ${name} in this project's build`,
       suggestions.length > 0
         ? `did you mean ${suggestions.join(", ")}? (npx hardhat compile builds the contracts/ folder)`
@@ -103,7 +107,7 @@ export class RecordNotFoundError extends AegisError {
   /** Names the record that was looked for. */
   constructor(recordPath: string, networkName: string) {
     super(
-      "AEGIS-E309",
+      EVM_ERROR_CODES.RECORD_NOT_FOUND,
       `no deployment record ${recordPath} for network ${networkName}`,
       `deploy first (npx hardhat aegis:deploy --network ${networkName}) or pass the proxy's address`,
     );
@@ -115,7 +119,7 @@ export class RecordInvalidError extends AegisError {
   /** Names the file and the first problem found. */
   constructor(recordPath: string, problem: string) {
     super(
-      "AEGIS-E310",
+      EVM_ERROR_CODES.RECORD_INVALID,
       `deployment record ${recordPath} is invalid: ${problem}`,
       "restore it from version control, or redeploy with --force",
     );
@@ -127,7 +131,7 @@ export class SeedUnavailableError extends AegisError {
   /** Says why the network cannot be seeded. */
   constructor(networkName: string, reason: string) {
     super(
-      "AEGIS-E311",
+      EVM_ERROR_CODES.SEED_UNAVAILABLE,
       `cannot seed network ${networkName}: ${reason}`,
       "seed only a development network (hardhat, localhost) whose node unlocks several accounts",
     );
@@ -139,7 +143,7 @@ export class IncompatibleUpgradeError extends AegisError {
   /** Names both contracts and the first problems found. */
   constructor(from: string, to: string, problems: string[]) {
     super(
-      "AEGIS-E307",
+      EVM_ERROR_CODES.INCOMPATIBLE_UPGRADE,
       `${to} cannot replace ${from}: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ""}`,
       "append new variables after all existing ones and keep types; npx hardhat aegis:layout shows every item",
     );
@@ -151,7 +155,7 @@ export class InvariantAlreadyFailingError extends AegisError {
   /** Names the failing invariants and their figures. */
   constructor(violations: string[]) {
     super(
-      "AEGIS-E308",
+      EVM_ERROR_CODES.INVARIANT_ALREADY_FAILING,
       `invariants already fail before the upgrade: ${violations.join("; ")}`,
       "repair the protocol's state first; an upgrade on a broken book would hide who broke it",
     );
@@ -163,7 +167,7 @@ export class TransactionRevertedError extends AegisError {
   /** Names the transaction and the revert reason when the node gave one. */
   constructor(label: string, hash: string, reason: string) {
     super(
-      "AEGIS-E312",
+      EVM_ERROR_CODES.TRANSACTION_REVERTED,
       `transaction ${label} (${hash}) reverted${reason ? `: ${reason}` : ""}`,
       "nothing it would have changed was changed; fix the cause and resume the run to send it again",
     );
@@ -175,19 +179,20 @@ export class TransactionUnreconcilableError extends AegisError {
   /** Names the account and nonce that could not be accounted for. */
   constructor(from: string, nonce: number, detail: string) {
     super(
-      "AEGIS-E313",
+      EVM_ERROR_CODES.TRANSACTION_UNRECONCILABLE,
       `cannot tell whether the transaction from ${shortAddress(from)} with nonce ${nonce} happened: ${detail}`,
-      "look the account's transactions up in an explorer, then roll back or wipe the step",
+      "look the account's transactions up in an explorer, then give the run up (npx hardhat " +
+        "aegis:abandon --run <runId>; aegis:status lists the runs) and start a new one",
     );
   }
 }
 
-/** AEGIS-E304 (UUPS): the proxy's own upgrade guard refuses the signer. */
+/** AEGIS-E338 (UUPS): the proxy's own upgrade guard refuses the signer. */
 export class SignerLacksUpgradeRightError extends AegisError {
   /** Names the signer, the proxy and what the guard answered. */
   constructor(signer: string, proxyLabel: string, reason: string) {
     super(
-      "AEGIS-E304",
+      EVM_ERROR_CODES.SIGNER_LACKS_UUPS_UPGRADE_RIGHT,
       `signer ${shortAddress(signer)} cannot upgrade UUPS proxy ${proxyLabel}: ${reason}`,
       "use an account the implementation's _authorizeUpgrade accepts (its upgrader role or owner)",
     );
@@ -199,21 +204,9 @@ export class RecordOutOfDateError extends AegisError {
   /** Names the record and both implementations. */
   constructor(recordPath: string, recorded: string, actual: string) {
     super(
-      "AEGIS-E315",
+      EVM_ERROR_CODES.RECORD_OUT_OF_DATE,
       `${recordPath} says the proxy points at ${recorded}, but it points at ${actual}`,
       "someone upgraded outside this toolkit: find out who, then update the record's current implementation and layout",
-    );
-  }
-}
-
-/** AEGIS-E316: there is no run to resume, roll back or show. */
-export class RunNotFoundError extends AegisError {
-  /** Names the run that was asked for and where runs live. */
-  constructor(runId: string, runsDir: string) {
-    super(
-      "AEGIS-E316",
-      `no run ${runId} under ${runsDir}`,
-      "npx hardhat aegis:status lists the runs of this network",
     );
   }
 }
@@ -223,7 +216,7 @@ export class AlreadyReinitializedError extends AegisError {
   /** Names the proxy, both versions and, when a run of this toolkit made it, what it wrote. */
   constructor(proxy: string, current: number, expected: number, earlierWrites?: string) {
     super(
-      "AEGIS-E319",
+      EVM_ERROR_CODES.ALREADY_REINITIALIZED,
       `proxy ${proxy} is already initialized to version ${current}, so a reinitializer(${expected}) would revert` +
         (earlierWrites === undefined ? "" : ` (the earlier reinitializer wrote ${earlierWrites})`),
       "a rolled-back upgrade leaves its reinitializer's writes in storage: upgrade without the call " +
@@ -238,7 +231,7 @@ export class RehearsalMissingError extends AegisError {
   /** Names the network and the plan hash that has no passing receipt. */
   constructor(networkName: string, planHash: string, receiptsDir: string) {
     super(
-      "AEGIS-E330",
+      EVM_ERROR_CODES.REHEARSAL_MISSING,
       `no passing rehearsal of plan ${planHash.slice(0, 12)}… for network ${networkName} in ${receiptsDir}`,
       `rehearse it first (npx hardhat aegis:rehearse --network ${networkName} --fork-url <url>); --without-rehearsal overrides, and the report says so`,
     );
@@ -250,7 +243,7 @@ export class MissingUpgradeSettingError extends AegisError {
   /** Names what is missing or wrong. */
   constructor(setting: string) {
     super(
-      "AEGIS-E317",
+      EVM_ERROR_CODES.MISSING_UPGRADE_SETTING,
       `no ${setting} to upgrade: pass --${setting} or set aegis.upgrade.${setting} in hardhat.config.ts`,
       "for the reference protocol: --proxy AegisEngine --to AegisEngineV2",
     );
@@ -262,7 +255,7 @@ export class ConfirmationUnavailableError extends AegisError {
   /** Names what is missing or wrong. */
   constructor(command = "aegis:upgrade") {
     super(
-      "AEGIS-E318",
+      EVM_ERROR_CODES.CONFIRMATION_UNAVAILABLE,
       `${command} asks before its first transaction, and this session has no terminal to ask on`,
       command === "aegis:upgrade"
         ? "review the plan with --dry-run, then pass --yes"
@@ -276,7 +269,7 @@ export class UnknownForkEngineError extends AegisError {
   /** Names what is missing or wrong. */
   constructor(engine: string) {
     super(
-      "AEGIS-E331",
+      EVM_ERROR_CODES.UNKNOWN_FORK_ENGINE,
       `unknown fork engine ${JSON.stringify(engine)}`,
       "use --engine hardhat or --engine anvil",
     );
@@ -288,7 +281,7 @@ export class InvalidProxyKindError extends AegisError {
   /** Names the kind given. */
   constructor(kind: string) {
     super(
-      "AEGIS-E332",
+      EVM_ERROR_CODES.INVALID_PROXY_KIND,
       `unknown proxy kind ${JSON.stringify(kind)}`,
       "use --kind transparent (a ProxyAdmin owns the upgrade) or --kind uups (the implementation does)",
     );
@@ -300,7 +293,7 @@ export class UnfinishedRunError extends AegisError {
   /** Names the unfinished run, where it stands and the commands that finish it. */
   constructor(runId: string, standing: string, network: string) {
     super(
-      "AEGIS-E333",
+      EVM_ERROR_CODES.UNFINISHED_RUN,
       `run ${runId} of this proxy is unfinished (${standing}); a new run would start from what it left`,
       `finish it: npx hardhat aegis:upgrade --network ${network} --resume ${runId}; ` +
         `or undo it: npx hardhat aegis:rollback --network ${network} --run ${runId}; ` +
@@ -314,7 +307,7 @@ export class RunInProgressError extends AegisError {
   /** Names the run and where it stands. */
   constructor(runId: string, standing: string, network: string) {
     super(
-      "AEGIS-E334",
+      EVM_ERROR_CODES.RUN_IN_PROGRESS,
       `run ${runId} of this proxy is in progress in another process (${standing})`,
       `wait for it to end (npx hardhat aegis:status --network ${network} shows it), then look at its report`,
     );
@@ -326,7 +319,7 @@ export class TargetChangedError extends AegisError {
   /** Names the run and every field that differs, with the journal's and the chain's values. */
   constructor(runId: string, differences: string[]) {
     super(
-      "AEGIS-E335",
+      EVM_ERROR_CODES.TARGET_CHANGED,
       `the proxy changed since run ${runId} last acted on it: ${differences.join("; ")}`,
       "another run or a person changed it; nothing was sent. Find out who (aegis:status lists the " +
         "toolkit's runs), then give this run up with aegis:abandon --run " +
@@ -340,7 +333,7 @@ export class ForeignUpgradeError extends AegisError {
   /** Names both implementations. */
   constructor(found: string, installed: string | undefined) {
     super(
-      "AEGIS-E336",
+      EVM_ERROR_CODES.FOREIGN_UPGRADE,
       `the proxy points at ${found}, which this run did not install${installed === undefined ? "" : ` (it installed ${installed})`}; no downgrade is sent`,
       "someone upgraded after this run: roll back that upgrade instead, or abandon this run (aegis:abandon)",
     );
@@ -352,7 +345,7 @@ export class InvalidCallError extends AegisError {
   /** Names what was given. */
   constructor(given: string) {
     super(
-      "AEGIS-E337",
+      EVM_ERROR_CODES.INVALID_CALL,
       `--call takes none or a call like initializeV2(1), not "${given}"`,
       "pass --call none to upgrade without a reinitializer, or --call 'fn(arg1,arg2)'",
     );

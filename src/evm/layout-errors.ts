@@ -3,13 +3,14 @@
  * thing that is wrong and how to fix it; codes are stable, tests match on them.
  */
 import { AegisError } from "../core/errors";
+import { EVM_ERROR_CODES } from "./error-codes";
 
 /** AEGIS-E320: a namespace annotation's id does not give the slot constant found beside it. */
 export class NamespaceSlotMismatchError extends AegisError {
   /** Names the contract, the namespace id, the slot the formula gives and the constant found. */
   constructor(contract: string, namespaceId: string, computed: string, constants: string[]) {
     super(
-      "AEGIS-E320",
+      EVM_ERROR_CODES.NAMESPACE_SLOT_MISMATCH,
       `${contract}: @custom:storage-location ${namespaceId} gives slot ${computed}, but the ` +
         `contract's slot constant is ${constants.join(", ")}`,
       "recompute the constant with keccak256(abi.encode(uint256(keccak256(id)) - 1)) & " +
@@ -23,7 +24,7 @@ export class NoStorageLayoutOutputError extends AegisError {
   /** Names the build and the contract whose layout is missing. */
   constructor(build: string, contract: string) {
     super(
-      "AEGIS-E321",
+      EVM_ERROR_CODES.NO_STORAGE_LAYOUT_OUTPUT,
       `build ${build} has no storage layout output for ${contract}`,
       'compile with outputSelection "storageLayout" (the OpenZeppelin Hardhat plugin adds it; ' +
         "rebuild with npx hardhat compile --force after importing @openzeppelin/hardhat-upgrades)",
@@ -36,9 +37,10 @@ export class UnsupportedStorageTypeError extends AegisError {
   /** Names the variable path and the type id. */
   constructor(path: string, typeId: string) {
     super(
-      "AEGIS-E322",
+      EVM_ERROR_CODES.UNSUPPORTED_STORAGE_TYPE,
       `cannot decode ${path}: unsupported storage type ${typeId}`,
-      "exclude the variable from the snapshot (option exclude) and report the type to the toolkit",
+      "snapshots cannot decode this type yet; report it to the toolkit's maintainers with the " +
+        "contract's storage layout",
     );
   }
 }
@@ -48,7 +50,7 @@ export class InvalidMappingKeyError extends AegisError {
   /** Names the mapping, the key and the key type. */
   constructor(mappingPath: string, key: string, keyType: string) {
     super(
-      "AEGIS-E323",
+      EVM_ERROR_CODES.INVALID_MAPPING_KEY,
       `key ${JSON.stringify(key)} of ${mappingPath} is not a valid ${keyType}`,
       "give addresses as 0x-prefixed hex, integers in decimal or 0x hex, bytesN as 0x hex, " +
         "bools as true/false, strings as text",
@@ -61,7 +63,7 @@ export class StorageReadError extends AegisError {
   /** Names the node and the problem. */
   constructor(endpoint: string, problem: string) {
     super(
-      "AEGIS-E324",
+      EVM_ERROR_CODES.STORAGE_READ_FAILED,
       `reading storage from ${endpoint} failed: ${problem}`,
       "check the node is up and serves the pinned block (an archive node is needed for old blocks)",
     );
@@ -73,7 +75,7 @@ export class SnapshotMismatchError extends AegisError {
   /** Names what differs. */
   constructor(what: string, before: string, after: string) {
     super(
-      "AEGIS-E325",
+      EVM_ERROR_CODES.SNAPSHOT_MISMATCH,
       `snapshots differ in ${what}: ${before} vs ${after}`,
       "diff two snapshots of the same contract on the same chain",
     );
@@ -85,7 +87,7 @@ export class SnapshotInvalidError extends AegisError {
   /** Names the file and the first problem. */
   constructor(file: string, problem: string) {
     super(
-      "AEGIS-E326",
+      EVM_ERROR_CODES.SNAPSHOT_INVALID,
       `snapshot ${file} is invalid: ${problem}`,
       "pass a file written by npx hardhat aegis:snapshot (schema aegis.storage-snapshot/1)",
     );
@@ -97,7 +99,7 @@ export class InvalidKeySourceError extends AegisError {
   /** Names the mapping, the event and the problem. */
   constructor(mappingPath: string, event: string, problem: string) {
     super(
-      "AEGIS-E327",
+      EVM_ERROR_CODES.INVALID_KEY_SOURCE,
       `key source of ${mappingPath} (event ${event}) is invalid: ${problem}`,
       'write the event as a Solidity signature, e.g. "event Transfer(address indexed from, ' +
         'address indexed to, uint256 value)", and name one of its arguments',
@@ -110,7 +112,7 @@ export class LayoutInputError extends AegisError {
   /** Says what is missing or contradictory. */
   constructor(problem: string) {
     super(
-      "AEGIS-E328",
+      EVM_ERROR_CODES.LAYOUT_INPUT,
       `layout report input: ${problem}`,
       "pass --proxy <deployment name or address> with --new <contract>, or --old <contract> " +
         "with --new <contract>, or --reference-build <build-info.json> with --old and --new",
@@ -123,7 +125,7 @@ export class LiveLayoutUnknownError extends AegisError {
   /** Names the proxy and where the layout was looked for. */
   constructor(proxy: string, lookedIn: string[]) {
     super(
-      "AEGIS-E329",
+      EVM_ERROR_CODES.LIVE_LAYOUT_UNKNOWN,
       `no storage layout known for the implementation behind ${proxy} (looked in ` +
         `${lookedIn.join(", ")})`,
       "deploy through aegis:deploy (it records the layout), import the proxy into " +

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { abandonRun } from "../core/abandon-run";
 import type { EngineEvent } from "../core/engine-events";
+import { RunNotFoundError } from "../core/errors";
 import { parseJournalValue } from "../core/json-codec";
 import { findBlockingRuns, listRuns } from "../core/list-runs";
 import { loadRun } from "../core/load-run";
@@ -18,12 +19,12 @@ import { resumeRun } from "../core/resume-run";
 import { previewRollback, type RollbackPreviewItem } from "../core/rollback-preview";
 import { rollbackRun } from "../core/rollback-run";
 import type { RunResult, WaitPolicy } from "../core/run-options";
-import { runDirOf, runsDirOf } from "../core/run-paths";
+import { runDirOf } from "../core/run-paths";
 import { runPlan } from "../core/run-plan";
 import { findStep, type RunState } from "../core/run-state";
 import type { StopRequest } from "../core/stop-request";
 import { writeRunReports } from "../report/write-run-reports";
-import { RunInProgressError, RunNotFoundError, UnfinishedRunError } from "./errors";
+import { LIST_RUNS_HINT, RunInProgressError, UnfinishedRunError } from "./errors";
 import { recordFollowsChain } from "./record-updates";
 import { readProxyInfo } from "./eip1967";
 import { toolkitPauseHolder } from "./upgrade-journal-facts";
@@ -137,15 +138,15 @@ export async function startUpgrade(
 
 /**
  * Reads a run's plan input: from its journal's first line, or from the file runs kept before
- * the journal carried it; AEGIS-E316 when there is no such run.
+ * the journal carried it; AEGIS-E111 when there is no such run.
  */
 export function readPlanInput(baseDir: string, runId: string): UpgradePlanInput {
   const runDir = runDirOf(baseDir, runId);
-  if (!fs.existsSync(runDir)) throw new RunNotFoundError(runId, runsDirOf(baseDir));
+  if (!fs.existsSync(runDir)) throw new RunNotFoundError(runDir, LIST_RUNS_HINT);
   const fromJournal = loadRun(runDir).state.hashInput;
   if (fromJournal !== undefined) return fromJournal as UpgradePlanInput;
   const file = path.join(runDir, PLAN_INPUT_FILE);
-  if (!fs.existsSync(file)) throw new RunNotFoundError(runId, runsDirOf(baseDir));
+  if (!fs.existsSync(file)) throw new RunNotFoundError(runDir, LIST_RUNS_HINT);
   return parseJournalValue(fs.readFileSync(file, "utf8")) as UpgradePlanInput;
 }
 

@@ -1,4 +1,5 @@
 import type { EffectScope } from "../core/effect-types";
+import { ERROR_CODES } from "../core/error-codes";
 import type { ErrorRecord, LockOwner } from "../core/errors";
 import type { RunState } from "../core/run-state";
 
@@ -172,7 +173,7 @@ export function collectFindings(state: RunState): DescribedFinding[] {
     }
   }
   for (const failure of state.failures) {
-    if (failure.scope !== "run" || failure.error.code === "AEGIS-E151") continue;
+    if (failure.scope !== "run" || failure.error.code === ERROR_CODES.VERDICT_STOP) continue;
     const step = state.steps[state.stepIndex[failure.step] ?? -1];
     findings.push({
       kind: "step-failed",

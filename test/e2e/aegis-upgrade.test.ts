@@ -398,14 +398,14 @@ for (const kind of ["transparent", "uups"]) {
     });
     after(() => seeded?.stop());
 
-    it("refuses with AEGIS-E304, sending nothing", async () => {
+    it(`refuses with ${kind === "uups" ? "AEGIS-E338" : "AEGIS-E304"}, sending nothing`, async () => {
       const before = await seeded.blockNumber();
       const to = kind === "uups" ? "AegisEngineUupsV2" : "AegisEngineV2";
       const result = await seeded.hardhat(["aegis:upgrade", "--yes", "--to", to]);
       expect(result.code).to.equal(1);
       expect(result.stderr).to.match(
         kind === "uups"
-          ? /^AEGIS-E304 .*UUPS proxy .*upgradeToAndCall refuses it/
+          ? /^AEGIS-E338 .*UUPS proxy .*upgradeToAndCall refuses it/
           : /^AEGIS-E304 .*owned by 0x7099…79C8/,
       );
       expect(await seeded.blockNumber()).to.equal(before);
