@@ -18,12 +18,12 @@ import { WaitSignal, isWaitSignal, normalizeAwaiting, type Awaiting } from "./wa
  * was re-entered, so an effect found here is either applied (replay), known not applied (apply
  * again under a new intent), or new.
  */
-export async function runEffect<T>(
+export async function runEffect<T, I>(
   host: ContextHost,
   stepId: string,
   scope: EffectScope,
   key: string,
-  spec: EffectSpec<T>,
+  spec: EffectSpec<T, I>,
   usedKeys: Set<string>,
 ): Promise<T> {
   assertSafeId("effect key", key);
@@ -47,8 +47,9 @@ export async function runEffect<T>(
   host.record({ type: "EFFECT_INTENT", step: stepId, scope, key, intent });
   host.emit({ type: "effect.intent", step: stepId, scope, key });
   const started = performance.now();
-  const io: EffectIo = {
-    intent: effectOf(host, stepId, scope, key)?.intent,
+  const io: EffectIo<I> = {
+    // The journaled (redacted) form of the intent computed above: the same shape, I.
+    intent: effectOf(host, stepId, scope, key)?.intent as I,
     note(data: unknown): void {
       host.record({ type: "EFFECT_NOTE", step: stepId, scope, key, data });
       host.emit({ type: "effect.note", step: stepId, scope, key });

@@ -8,21 +8,21 @@ export type EffectScope = "run" | "rollback";
  * One side effect on the target, declared inside a step with ctx.effect(key, spec). The engine
  * journals (and flushes) the intent before calling apply, and the outcome after.
  */
-export interface EffectSpec<T> {
+export interface EffectSpec<T, I = unknown> {
   /**
    * What is about to be done, precisely enough for a reconcile port to find out later whether
    * it happened (a transaction's from/nonce/to/data, a migration's id and checksum). A
    * function is called only when the effect is really about to be applied.
    */
-  intent: unknown | (() => unknown | Promise<unknown>);
+  intent: I | (() => I | Promise<I>);
   /** Applies the effect and returns its outcome (journaled; bigint-safe). */
-  apply(io: EffectIo): Promise<T> | T;
+  apply(io: EffectIo<I>): Promise<T> | T;
 }
 
-/** What an effect's apply can do besides returning its outcome. */
-export interface EffectIo {
+/** What an effect's apply can do besides returning its outcome; I is the intent's type. */
+export interface EffectIo<I = unknown> {
   /** The intent as journaled (after redaction), e.g. to read a nonce decided before applying. */
-  readonly intent: unknown;
+  readonly intent: I;
   /** Journals (and flushes) a fact learnt while applying, e.g. a transaction hash once sent. */
   note(data: unknown): void;
   /** Ends the run in status "waiting" with this effect pending (e.g. a proposed Safe tx). */

@@ -44,12 +44,17 @@ export interface BaseContext {
   readonly runDir: string;
   /** True in a dry run: target-changing steps are skipped, the others run. */
   readonly dryRun: boolean;
-  /** The output of an earlier, completed step (short or full id); throws AEGIS-E140 otherwise. */
+  /**
+   * The output of an earlier, completed step; throws AEGIS-E140 otherwise. Given the step
+   * itself, its output's type is the step's (the compiler checks the hand-off); given an id
+   * (short or full), the caller names the type.
+   */
+  output<O>(step: Step<O>): O;
   output<T = unknown>(step: string): T;
   /** Whether an earlier step has an output (false for steps skipped by a dry run). */
-  hasOutput(step: string): boolean;
+  hasOutput(step: Step<unknown> | string): boolean;
   /** Reads an artifact of this step (or of `step`), checking its sha256 against the journal. */
-  readArtifact(name: string, step?: string): Buffer;
+  readArtifact(name: string, step?: Step<unknown> | string): Buffer;
 }
 
 /** What a step's run receives. */
@@ -62,7 +67,7 @@ export interface StepContext extends BaseContext {
    * journaled is not applied again: its journaled outcome is returned. Keys are unique within
    * a step.
    */
-  effect<T>(key: string, spec: EffectSpec<T>): Promise<T>;
+  effect<T, I = unknown>(key: string, spec: EffectSpec<T, I>): Promise<T>;
   /** Writes a file into the run folder atomically and journals its sha256. */
   writeArtifact(name: string, data: string | Uint8Array): Promise<ArtifactRef>;
   /** Ends the run in status "waiting"; a later resume runs this step again. */
@@ -88,7 +93,7 @@ export interface RollbackContext<O = unknown> extends BaseContext {
   /** The forward effects of the step, so a rollback undoes exactly what was applied. */
   readonly forwardEffects: readonly EffectState[];
   /** A rollback's own side effects: journaled intent first, like a step's. */
-  effect<T>(key: string, spec: EffectSpec<T>): Promise<T>;
+  effect<T, I = unknown>(key: string, spec: EffectSpec<T, I>): Promise<T>;
   /** Ends the run in status "waiting" during the rollback (e.g. a timelocked revert). */
   wait(awaiting: Awaiting): never;
 }

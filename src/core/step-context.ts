@@ -8,6 +8,7 @@ import type {
   BaseContext,
   RollbackContext,
   RollbackReason,
+  Step,
   StepContext,
   VerifyContext,
 } from "./plan-types";
@@ -37,7 +38,7 @@ export function createStepContext(
   const context: StepContext = {
     ...base,
     attempt,
-    effect<T>(key: string, spec: EffectSpec<T>): Promise<T> {
+    effect<T, I = unknown>(key: string, spec: EffectSpec<T, I>): Promise<T> {
       guard(state, step.id);
       if (!step.changesTarget) return Promise.reject(new EffectInReadOnlyStepError(step.id, key));
       return runEffect(host, step.id, "run", key, spec, usedKeys);
@@ -78,7 +79,7 @@ export function createRollbackContext(
     result: step.hasOutput ? step.output : undefined,
     completed: step.status === "completed" || step.status === "stopped",
     forwardEffects: step.effects,
-    effect<T>(key: string, spec: EffectSpec<T>): Promise<T> {
+    effect<T, I = unknown>(key: string, spec: EffectSpec<T, I>): Promise<T> {
       guard(state, step.id);
       return runEffect(host, step.id, scope, key, spec, usedKeys);
     },
@@ -96,7 +97,8 @@ function baseContext(host: ContextHost, step: StepState, state: { closed: boolea
     stepId: step.id,
     runDir: host.runDir,
     dryRun: host.state.dryRun,
-    output<T = unknown>(ref: string): T {
+    output<T>(of: Step<T> | string): T {
+      const ref = idOf(of as Step<unknown> | string);
       const target = findStep(host.state, ref);
       if (!target) throw new OutputUnavailableError(step.id, ref, "is not a step of this plan");
       if (!target.hasOutput) {
@@ -106,15 +108,21 @@ function baseContext(host: ContextHost, step: StepState, state: { closed: boolea
       }
       return target.output as T;
     },
-    hasOutput(ref: string): boolean {
-      return findStep(host.state, ref)?.hasOutput ?? false;
+    hasOutput(ref: Step<unknown> | string): boolean {
+      return findStep(host.state, idOf(ref))?.hasOutput ?? false;
     },
-    readArtifact(name: string, ref?: string): Buffer {
+    readArtifact(name: string, of?: Step<unknown> | string): Buffer {
       guard(state, step.id);
+      const ref = of === undefined ? undefined : idOf(of);
       const target = ref === undefined ? step.id : (findStep(host.state, ref)?.id ?? ref);
       return readArtifact(host, target, name);
     },
   };
+}
+
+/** A step given by itself or by its (short or full) id. */
+function idOf(step: Step<unknown> | string): string {
+  return typeof step === "string" ? step : step.id;
 }
 
 function guard(state: { closed: boolean }, stepId: string): void {

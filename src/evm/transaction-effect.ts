@@ -59,7 +59,7 @@ export function outcomeOf(receipt: TransactionReceipt): TransactionOutcome {
 export function transactionEffect(
   signer: Signer,
   request: TransactionRequest,
-): EffectSpec<TransactionOutcome> {
+): EffectSpec<TransactionOutcome, TransactionIntent> {
   return {
     // Computed only when the effect is really about to be applied, so a resumed run that
     // re-sends after a "not-applied" reconciliation takes the account's current nonce.
@@ -83,7 +83,7 @@ export function transactionEffect(
       };
     },
     apply: async (io) => {
-      const intent = io.intent as TransactionIntent;
+      const intent = io.intent;
       let response: TransactionResponse;
       try {
         response = await signer.sendTransaction({

@@ -316,7 +316,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     phase: "prepare",
     changesTarget: false,
     async run(ctx) {
-      const block = ctx.output<{ block: number }>("snapshot").block;
+      const block = ctx.output(snapshot).block;
       const state = await preset.readState(provider, readRecord(), block);
       await ctx.writeArtifact(STATE_BEFORE.name, stringifyJournalValue(state));
       return { block, results: preset.checkState(state) };
@@ -399,14 +399,10 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
         : `ProxyAdmin ${input.proxyAdmin}.upgradeAndCall(${input.proxy}, <new ${input.to.contract}>, ${call})`;
     },
     async run(ctx) {
-      const deployed = ctx.output<{ address: string; runtimeCodeHash: string }>(
-        "deploy-implementation",
-      );
+      const deployed = ctx.output(deployImplementation);
       // The version before is the one the preflight read at its pinned block: a resumed step
       // would read it after its own transaction landed.
-      const initializedBefore = ctx.output<{ initializedVersion: number }>(
-        "preflight",
-      ).initializedVersion;
+      const initializedBefore = ctx.output(preflight).initializedVersion;
       const tx = await sendTransaction(
         ctx,
         "upgrade-tx",
@@ -454,8 +450,8 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       const upgraded = ctx.forwardEffects.some(
         (effect) => effect.key === "upgrade-tx" && effect.status === "applied",
       );
-      const installed = ctx.hasOutput("deploy-implementation")
-        ? ctx.output<{ address: string }>("deploy-implementation").address
+      const installed = ctx.hasOutput(deployImplementation)
+        ? ctx.output(deployImplementation).address
         : undefined;
       const info = await readProxyInfo(provider, input.proxy);
       // Only this run's own upgrade is undone: a proxy on anything else was moved by someone
@@ -524,7 +520,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       );
       const after = await preset.readState(provider, readRecord(), block);
       await ctx.writeArtifact("state-after.json", stringifyJournalValue(after));
-      const beforeResults = ctx.output<{ results: InvariantResult[] }>("record-invariants").results;
+      const beforeResults = ctx.output(recordInvariants).results;
       return { block, results: preset.compareStates(before, after), beforeResults };
     },
     verify({ result }) {
@@ -551,7 +547,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
       "send pause() again if this run unpaused, so the upgrade is undone on a quiet protocol",
     async run(ctx): Promise<{ keptPaused: boolean; tx?: TransactionOutcome }> {
       // Only an operator's pause outlives the run; this toolkit never leaves its own behind.
-      if (ctx.output<PauseOutput>("pause").pausedBy === "operator") return { keptPaused: true };
+      if (ctx.output(pause).pausedBy === "operator") return { keptPaused: true };
       const tx = await sendTransaction(ctx, "unpause-tx", signer, {
         label: "unpause()",
         to: input.proxy,
@@ -595,7 +591,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     phase: "stabilize",
     changesTarget: false,
     async run(ctx) {
-      if (!ctx.hasOutput("upgrade")) {
+      if (!ctx.hasOutput(upgrade)) {
         return {
           fromBlock: 0,
           toBlock: 0,
@@ -604,7 +600,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
           skipped: "no upgrade was sent (dry run)",
         };
       }
-      const upgradeBlock = ctx.output<{ tx: TransactionOutcome }>("upgrade").tx.block;
+      const upgradeBlock = ctx.output(upgrade).tx.block;
       const untilBlock = upgradeBlock + input.monitorBlocks;
       const latest = await provider.getBlockNumber();
       if (latest < untilBlock) {
