@@ -25,7 +25,7 @@ export interface AbandonRunOptions extends EngineOptions {
  * Returns undefined when the confirmation was declined.
  */
 export async function abandonRun(options: AbandonRunOptions): Promise<RunResult | undefined> {
-  const { session, loaded } = RunSession.reopen(options);
+  const { session, loaded } = await RunSession.reopen(options);
   let begun = false;
   try {
     const state = loaded.state;
@@ -37,8 +37,8 @@ export async function abandonRun(options: AbandonRunOptions): Promise<RunResult 
     begun = true;
     await session.markAbandoned(options.reason);
   } finally {
-    if (begun) session.close();
-    else session.abandon();
+    if (begun) await session.close();
+    else await session.abandon();
   }
   return session.result();
 }

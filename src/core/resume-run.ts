@@ -13,13 +13,13 @@ import { FINAL_RUN_STATUSES, findStep } from "./run-state";
  * journaled reason) or the run is rolled back.
  */
 export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
-  const { session, loaded } = RunSession.reopen(options);
+  const { session, loaded } = await RunSession.reopen(options);
   if (loaded.state.status === "abandoned") {
-    session.abandon();
+    await session.abandon();
     throw new RunAbandonedError(loaded.state.runId, loaded.state.abandoned?.at ?? "");
   }
   if (FINAL_RUN_STATUSES.includes(loaded.state.status)) {
-    session.abandon();
+    await session.abandon();
     return resultOf(loaded.runDir, loaded.state);
   }
   let begun = false;
@@ -78,8 +78,8 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
       await session.drive();
     }
   } finally {
-    if (begun) session.close();
-    else session.abandon();
+    if (begun) await session.close();
+    else await session.abandon();
   }
   return session.result();
 }

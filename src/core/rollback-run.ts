@@ -8,7 +8,7 @@ import { RunSession } from "./run-session";
  * in reverse order, each journaled, their effects with intent before effect like any other.
  */
 export async function rollbackRun(options: RollbackRunOptions): Promise<RunResult> {
-  const { session, loaded } = RunSession.reopen(options);
+  const { session, loaded } = await RunSession.reopen(options);
   let begun = false;
   try {
     const state = loaded.state;
@@ -24,8 +24,8 @@ export async function rollbackRun(options: RollbackRunOptions): Promise<RunResul
     await session.rollback(session.state.rollback?.reason ?? "requested");
     await session.waitThrough();
   } finally {
-    if (begun) session.close();
-    else session.abandon();
+    if (begun) await session.close();
+    else await session.abandon();
   }
   return session.result();
 }

@@ -3,6 +3,7 @@ import type { Durability } from "./journal-messages";
 import type { Plan } from "./plan-types";
 import type { FailureRecord, RunState } from "./run-state";
 import type { StopRequest } from "./stop-request";
+import type { TargetLocker } from "./lock-port";
 import type { LockOptions } from "./target-lock";
 import type { Awaiting } from "./wait-signal";
 
@@ -12,8 +13,10 @@ export interface EngineOptions {
   baseDir: string;
   /** Listener of typed engine events (the engine itself never prints). */
   onEvent?: EngineEventListener;
-  /** Lock timing and identity (tests). */
+  /** Timing and identity of the default file lock (tests). */
   lock?: LockOptions;
+  /** Where the one-run-per-target lock lives; default a file under baseDir/locks. */
+  locker?: TargetLocker;
   /** Clock for journal timestamps and run ids (tests); durations use a monotonic clock. */
   now?: () => Date;
   /**

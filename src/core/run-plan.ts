@@ -8,11 +8,11 @@ import { RunSession } from "./run-session";
  * held, invalid plan, disk error, lock lost) and carries an AEGIS-E1xx code.
  */
 export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
-  const session = RunSession.start(options);
+  const session = await RunSession.start(options);
   try {
     await session.drive();
   } finally {
-    session.close();
+    await session.close();
   }
   // After close, so the state includes the lock's release.
   return session.result();

@@ -34,7 +34,8 @@ import { findStep, isStepDone, type RunState, type StepState } from "./run-state
 import { runStateReducer } from "./run-state-reducer";
 import { createRollbackContext, createStepContext, createVerifyContext } from "./step-context";
 import type { StopRequest } from "./stop-request";
-import { acquireTargetLock, type TargetLock } from "./target-lock";
+import { fileLocker } from "./file-locker";
+import type { HeldLock, TargetLocker } from "./lock-port";
 import { isWaitSignal, type Awaiting } from "./wait-signal";
 
 /**
@@ -53,13 +54,16 @@ export class RunSession implements ContextHost {
   private readonly waitPolicy: WaitPolicy | undefined;
   /** Stop requests this session has already acted on (one asked before it began counts). */
   private stopsHandled = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** Set when a renewal found the lock gone: nothing more is written. */
+  private lockLost = false;
 
   private constructor(
     readonly runId: string,
     readonly runDir: string,
     readonly plan: Plan,
     readonly durability: Durability,
-    private readonly lock: TargetLock,
+    private readonly lock: HeldLock,
     private writer: JournalWriter | undefined,
     options: EngineOptions,
     state: RunState | undefined,
@@ -72,7 +76,7 @@ export class RunSession implements ContextHost {
   }
 
   /** Starts a new run: validates and hashes the plan, creates the run folder, locks, journals. */
-  static start(options: RunPlanOptions): RunSession {
+  static async start(options: RunPlanOptions): Promise<RunSession> {
     const plan = options.plan;
     validatePlan(plan);
     const planHash = computePlanHash(plan);
@@ -82,12 +86,9 @@ export class RunSession implements ContextHost {
     const durability = options.durability ?? "fsync";
     const clock = options.now ?? (() => new Date());
     const { runId, runDir } = createRunDir(options.baseDir, plan.id, clock());
-    let lock: TargetLock;
+    let lock: HeldLock;
     try {
-      lock = acquireTargetLock(options.baseDir, targetKey, runId, {
-        now: options.now,
-        ...options.lock,
-      });
+      lock = await lockerOf(options).acquire({ targetKey, runId });
     } catch (error) {
       fs.rmSync(runDir, { recursive: true, force: true });
       throw error;
@@ -130,7 +131,7 @@ export class RunSession implements ContextHost {
       session.emit({ type: "run.preview", preview });
       session.recordLock();
     } catch (error) {
-      session.close();
+      await session.close();
       throw error;
     }
     return session;
@@ -140,10 +141,10 @@ export class RunSession implements ContextHost {
    * Opens an existing run for a new session: checks the plan hash, takes the lock and reads the
    * journal again under it. Nothing is written until begin().
    */
-  static reopen(options: EngineOptions & { plan: Plan; runId: string }): {
+  static async reopen(options: EngineOptions & { plan: Plan; runId: string }): Promise<{
     session: RunSession;
     loaded: LoadedRun;
-  } {
+  }> {
     const plan = options.plan;
     validatePlan(plan);
     const planHash = computePlanHash(plan);
@@ -152,9 +153,9 @@ export class RunSession implements ContextHost {
     if (before.state.planHash !== planHash) {
       throw new PlanHashMismatchError(before.state.runId, before.state.planHash, planHash);
     }
-    const lock = acquireTargetLock(options.baseDir, before.state.targetKey, before.state.runId, {
-      now: options.now,
-      ...options.lock,
+    const lock = await lockerOf(options).acquire({
+      targetKey: before.state.targetKey,
+      runId: before.state.runId,
     });
     try {
       const loaded = loadRun(runDir);
@@ -170,7 +171,7 @@ export class RunSession implements ContextHost {
       );
       return { session, loaded };
     } catch (error) {
-      lock.release();
+      await lock.release();
       throw error;
     }
   }
@@ -238,8 +239,8 @@ export class RunSession implements ContextHost {
   /** Throws the session's fatal error (lost lock, broken journal) if there is one. */
   assertHealthy(): void {
     if (this.fatal) throw this.fatal;
-    if (this.lock.lost) {
-      this.fatal = new LockLostError(this.lock.record.targetKey, this.runId);
+    if (this.lockLost || this.lock.lost) {
+      this.fatal = new LockLostError(this.lock.targetKey, this.runId);
       throw this.fatal;
     }
   }
@@ -611,28 +612,30 @@ export class RunSession implements ContextHost {
   }
 
   /** Journals the lock's release (when healthy), releases it and closes the journal. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopHeartbeat();
     try {
-      if (this.writer && !this.fatal && !this.lock.lost) {
-        this.record({ type: "LOCK_RELEASED", targetKey: this.lock.record.targetKey });
-        this.emit({ type: "lock.released", targetKey: this.lock.record.targetKey });
+      if (this.writer && !this.fatal && !this.lockLost && !this.lock.lost) {
+        this.record({ type: "LOCK_RELEASED", targetKey: this.lock.targetKey });
+        this.emit({ type: "lock.released", targetKey: this.lock.targetKey });
       }
     } catch {
       // Closing must not hide the error that ended the session; a resume will go on anyway.
     } finally {
-      this.lock.release();
       this.writer?.close();
+      await this.lock.release();
     }
   }
 
   /** Releases the lock without writing anything (a refused resume). */
-  abandon(): void {
+  async abandon(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.lock.release();
+    this.stopHeartbeat();
     this.writer?.close();
+    await this.lock.release();
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -642,39 +645,60 @@ export class RunSession implements ContextHost {
       durability: this.durability,
       now: this.clock,
       guard: () => {
-        if (this.lock.lost) throw new LockLostError(targetKey, this.runId);
+        if (this.lockLost || this.lock.lost) throw new LockLostError(targetKey, this.runId);
       },
     };
   }
 
   private recordLock(): void {
-    const { record, takeover } = this.lock;
+    const { targetKey, owner, expiresAt, takeover } = this.lock;
     if (takeover) {
       this.record({
         type: "LOCK_TAKEN_OVER",
-        targetKey: record.targetKey,
-        owner: record.owner,
-        expiresAt: record.expiresAt,
-        previousOwner: takeover.previous.owner,
-        previousExpiresAt: takeover.previous.expiresAt,
+        targetKey,
+        owner,
+        expiresAt,
+        previousOwner: takeover.previousOwner,
+        previousExpiresAt: takeover.previousExpiresAt,
         reason: takeover.reason,
       });
       this.emit({
         type: "lock.taken-over",
-        targetKey: record.targetKey,
-        previousOwner: takeover.previous.owner,
+        targetKey,
+        previousOwner: takeover.previousOwner,
         reason: takeover.reason,
       });
     } else {
-      this.record({
-        type: "LOCK_ACQUIRED",
-        targetKey: record.targetKey,
-        owner: record.owner,
-        expiresAt: record.expiresAt,
-      });
-      this.emit({ type: "lock.acquired", targetKey: record.targetKey, owner: record.owner });
+      this.record({ type: "LOCK_ACQUIRED", targetKey, owner, expiresAt });
+      this.emit({ type: "lock.acquired", targetKey, owner });
     }
-    this.lock.startHeartbeat(() => this.emit({ type: "lock.lost", targetKey: record.targetKey }));
+    this.startHeartbeat();
+  }
+
+  /** Renews the lock periodically; the first failed renewal marks it lost, once. */
+  private startHeartbeat(): void {
+    let renewing = false;
+    this.heartbeat = setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      this.lock
+        .renew()
+        .catch(() => !this.lock.lost) // a transient error: the next beat decides
+        .then((held) => {
+          renewing = false;
+          if (held && !this.lock.lost) return;
+          this.lockLost = true;
+          this.stopHeartbeat();
+          this.emit({ type: "lock.lost", targetKey: this.lock.targetKey });
+        });
+    }, this.lock.renewEveryMs);
+    // The heartbeat must never keep a finished process alive.
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   private step(id: string): StepState {
@@ -692,6 +716,11 @@ export class RunSession implements ContextHost {
   private sessionMs(): number {
     return elapsedMs(this.sessionStarted);
   }
+}
+
+/** The locker of a session: the one the options bring, else the file lock under baseDir. */
+function lockerOf(options: EngineOptions): TargetLocker {
+  return options.locker ?? fileLocker(options.baseDir, { now: options.now, ...options.lock });
 }
 
 /** The result a run's state stands for. */

@@ -69,6 +69,11 @@ export class TargetLock {
     private readonly options: Required<Pick<LockOptions, "ttlMs" | "heartbeatMs">> & LockOptions,
   ) {}
 
+  /** How often the heartbeat renews this lock. */
+  get heartbeatMs(): number {
+    return this.options.heartbeatMs;
+  }
+
   /** Whether another run took the lock over (or it vanished) while this one held it. */
   get lost(): boolean {
     return this.lostFlag;

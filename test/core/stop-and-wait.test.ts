@@ -6,6 +6,7 @@ import { abandonRun } from "../../src/core/abandon-run";
 import type { EngineEvent } from "../../src/core/engine-events";
 import { AegisError } from "../../src/core/errors";
 import { findBlockingRuns, listRuns } from "../../src/core/list-runs";
+import type { TargetLocker } from "../../src/core/lock-port";
 import type { Plan, Step } from "../../src/core/plan-types";
 import { resumeRun } from "../../src/core/resume-run";
 import { rollbackRun } from "../../src/core/rollback-run";
@@ -253,5 +254,55 @@ describe("stopping runs at safe points, waiting runs, abandoned runs", () => {
     // The refused sessions wrote nothing: the resume's first line follows the stop's last.
     expect(state.sessions).to.have.length(2);
     expect(state.lastSeq).to.be.greaterThan(linesBefore);
+  });
+});
+
+describe("the lock port", () => {
+  let dir: string;
+  beforeEach(() => (dir = makeTempDir()));
+  afterEach(() => removeTempDir(dir));
+
+  it("runs with a locker of the kind's own, and a second run of the target waits for it", async () => {
+    const held = new Map<string, string>();
+    const calls: string[] = [];
+    const locker: TargetLocker = {
+      async acquire({ targetKey, runId }) {
+        calls.push(`acquire ${targetKey}`);
+        if (held.has(targetKey))
+          throw new AegisError("AEGIS-E120", `held by ${held.get(targetKey)}`, "wait");
+        held.set(targetKey, runId);
+        return {
+          targetKey,
+          owner: { pid: 1, host: "memory", runId },
+          expiresAt: new Date(Date.now() + 60_000).toISOString(),
+          renewEveryMs: 60_000,
+          lost: false,
+          renew: async () => true,
+          release: async () => {
+            calls.push(`release ${targetKey}`);
+            held.delete(targetKey);
+          },
+        };
+      },
+    };
+    const target = new FakeTarget(path.join(dir, "target.log"));
+    let second: Error | undefined;
+    const first = await runPlan({
+      plan: plan(target),
+      baseDir: dir,
+      locker,
+      targetKey: "memory-target",
+      onEvent: async (event) => {
+        if (event.type !== "step.started" || second) return;
+        second = await catchAsync(
+          runPlan({ plan: plan(target), baseDir: dir, locker, targetKey: "memory-target" }),
+        );
+      },
+    });
+    expect(first.status).to.equal("completed");
+    expect((second as { code?: string } | undefined)?.code).to.equal("AEGIS-E120");
+    expect(calls[0]).to.equal("acquire memory-target");
+    expect(calls.at(-1)).to.equal("release memory-target");
+    expect(first.state.locks.map((lock) => lock.event)).to.deep.equal(["acquired", "released"]);
   });
 });
