@@ -30,7 +30,7 @@ import { createRunDir } from "./run-id";
 import type { EngineOptions, RunPlanOptions, RunResult } from "./run-options";
 import { assertTargetKey, journalFileOf, runDirOf } from "./run-paths";
 import { findStep, isStepDone, type RunState, type StepState } from "./run-state";
-import { runStateReducer } from "./run-state-reducer";
+import { StepArrayOwner } from "./run-state-reducer";
 import { createRollbackContext, createStepContext, createVerifyContext } from "./step-context";
 import { acquireTargetLock, type TargetLock } from "./target-lock";
 import { isWaitSignal, type Awaiting } from "./wait-signal";
@@ -47,6 +47,8 @@ export class RunSession implements ContextHost {
   private readonly listener: EngineEventListener | undefined;
   private readonly clock: () => Date;
   private readonly sessionStarted = performance.now();
+  // The session keeps nothing but its current state, so its fold may write steps in place.
+  private readonly fold = new StepArrayOwner();
 
   private constructor(
     readonly runId: string,
@@ -184,7 +186,7 @@ export class RunSession implements ContextHost {
     this.recordLock();
   }
 
-  /** The current folded state. */
+  /** The current folded state, valid until the next line is recorded: read it again then. */
   get state(): RunState {
     if (this.current === undefined) throw new Error("run state read before RUN_STARTED");
     return this.current;
@@ -198,13 +200,15 @@ export class RunSession implements ContextHost {
     // The line is folded before it is written: a line the reducer rejects never reaches disk,
     // where it would make the journal unreadable.
     const prepared = writer.prepare(message);
-    const next = runStateReducer(this.current, prepared.line);
+    const next = this.fold.fold(this.current, prepared.line);
     try {
       writer.write(prepared);
     } catch (error) {
+      this.fold.revert();
       this.fatal = error instanceof Error ? error : new Error(String(error));
       throw error;
     }
+    this.fold.commit();
     this.current = next;
     if (prepared.redactedPaths.length > 0) {
       this.emit({
