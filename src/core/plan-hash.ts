@@ -10,13 +10,14 @@ import type { Plan } from "./plan-types";
  * what it does (its inputs) or which steps run must.
  */
 export function computePlanHash(plan: Plan): string {
+  // Keys in sorted order: the text does not depend on it, but canonicalising is cheaper.
   const shape = plan.steps.map((step) => ({
+    changesTarget: step.changesTarget,
     id: step.id,
     phase: step.phase,
-    changesTarget: step.changesTarget,
+    rollsBack: typeof step.rollback === "function",
     undo: undoKind(step.undo),
     verifies: typeof step.verify === "function",
-    rollsBack: typeof step.rollback === "function",
   }));
   const text = canonicalStringify({
     hashVersion: 1,
