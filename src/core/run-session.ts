@@ -49,6 +49,7 @@ export class RunSession implements ContextHost {
   private readonly sessionStarted = performance.now();
   // The session keeps nothing but its current state, so its fold may write steps in place.
   private readonly fold = new StepArrayOwner();
+  private planSteps: Map<string, Step<unknown>> | undefined;
 
   private constructor(
     readonly runId: string,
@@ -571,7 +572,11 @@ export class RunSession implements ContextHost {
   }
 
   private planStep(id: string): Step<unknown> {
-    const step = this.plan.steps.find((candidate) => fullStepId(this.plan.id, candidate.id) === id);
+    // A map, built once: a search of the plan for every step rolled back is quadratic.
+    this.planSteps ??= new Map(
+      this.plan.steps.map((step) => [fullStepId(this.plan.id, step.id), step] as const),
+    );
+    const step = this.planSteps.get(id);
     if (!step) throw new Error(`step ${id} is not in the plan`);
     return step;
   }
