@@ -26,7 +26,12 @@ export function runStateReducer(state: RunState | undefined, line: JournalLine):
     return startRun(line);
   }
   const next = applyLine(state, line);
-  return { ...next, lastSeq: line.seq, updatedAt: line.at };
+  if (next === state) return { ...state, lastSeq: line.seq, updatedAt: line.at };
+  // A case returns the state it was given or an object it has just made, which nobody else
+  // holds yet: stamping that one saves copying every field of the state once more per line.
+  next.lastSeq = line.seq;
+  next.updatedAt = line.at;
+  return next;
 }
 
 /** Folds a list of lines into a state (undefined for an empty list). */
@@ -560,6 +565,8 @@ function replaceAt<T>(items: readonly T[], index: number, item: T): T[] {
  * that for keys set one by one on a fresh object); a pending step gains five when it starts.
  */
 function spread<B extends object, C extends object>(base: B, changes: C): Omit<B, keyof C> & C {
+  // The changes are literals of this file, which cannot hold an own "__proto__" key.
+  if (!Object.hasOwn(base, "__proto__")) return Object.assign({}, base, changes);
   const out: Record<string, unknown> = {};
   copyFields(out, base as Record<string, unknown>);
   copyFields(out, changes as Record<string, unknown>);
