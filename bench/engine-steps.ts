@@ -1,7 +1,7 @@
 /**
  * Engine overhead per step, for several plan sizes in one run (10,000 and 100,000 no-op steps
- * by default): each plan journaled without flushing (durability none, best of 3) and with an
- * fsync per line (the default), against a baseline measured in the same run (the same no-op
+ * by default): each plan journaled without flushing (durability none, best of NONE_ROUNDS) and
+ * with an fsync per line (the default), against a baseline measured in the same run (the same no-op
  * steps awaited in a bare loop, no engine). Prints µs per step and the engine's overhead over
  * the baseline; an overhead that grows with the plan is work per line proportional to it.
  *
@@ -25,6 +25,8 @@ const SIZES = (process.argv[2] ?? "10000,100000").split(",").map((size) => {
   if (!Number.isInteger(count) || count < 2) throw new Error(`not a plan size: ${size}`);
   return count;
 });
+// Best of 5: other processes on the machine easily add half to a single run.
+const NONE_ROUNDS = 5;
 const FSYNC_FULL_STEPS = 10_000;
 const FSYNC_SAMPLE_STEPS = 2_000;
 
@@ -101,7 +103,7 @@ async function measure(count: number): Promise<void> {
   const plan = noopPlan(count);
   const base = Math.min(await baseline(plan), await baseline(plan), await baseline(plan));
   const runs: EngineRun[] = [];
-  for (let round = 0; round < 3; round += 1) runs.push(await engine(plan, "none"));
+  for (let round = 0; round < NONE_ROUNDS; round += 1) runs.push(await engine(plan, "none"));
   const none = runs.sort((a, b) => a.ms - b.ms)[0] as EngineRun;
   const fsync = await fsyncPerStep(count);
 
