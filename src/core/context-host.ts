@@ -9,7 +9,7 @@ export interface ContextHost {
   readonly runDir: string;
   readonly plan: Plan;
   readonly durability: Durability;
-  /** The current folded state. */
+  /** The current folded state, valid until the next record(): read it again, never keep it. */
   readonly state: RunState;
   /** Appends a message durably and folds it into the state; returns the stored line. */
   record(message: JournalMessage): JournalLine;

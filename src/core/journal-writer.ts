@@ -68,7 +68,7 @@ export class JournalWriter {
    * line folds into its state before it becomes part of the journal.
    */
   prepare(message: JournalMessage): PreparedLine {
-    const at = (this.options.now?.() ?? new Date()).toISOString();
+    const at = isoTimestamp(this.options.now?.() ?? new Date());
     const stamped = { seq: this.seq + 1, at, ...message };
     const { value, paths } = redactSecrets(stamped);
     const encoded = encodeJournalValue(value);
@@ -110,4 +110,24 @@ export class JournalWriter {
     this.closed = true;
     fs.closeSync(this.fd);
   }
+}
+
+// toISOString costs about as much as encoding a short line, and the lines of one second share
+// all of it but the milliseconds.
+let cachedSecond = Number.NaN;
+let cachedPrefix = "";
+
+/** `date.toISOString()`, reusing the text up to the seconds from the previous call. */
+function isoTimestamp(date: Date): string {
+  const ms = date.getTime();
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    // An invalid date throws here, as toISOString always did.
+    const iso = date.toISOString();
+    cachedSecond = second;
+    cachedPrefix = iso.slice(0, -"000Z".length);
+    return iso;
+  }
+  const millis = ms - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? "00" : millis < 100 ? "0" : ""}${millis}Z`;
 }

@@ -23,7 +23,7 @@ const TAGS = new Set([TAG_BIGINT, TAG_BYTES, TAG_OBJECT]);
 
 /** Encodes a value into plain JSON data, tagging bigints and bytes; throws AEGIS-E112. */
 export function encodeJournalValue(value: unknown): EncodedJson {
-  return encode(value, "", new Set());
+  return encode(value, [], new Set());
 }
 
 /** Decodes plain JSON data produced by encodeJournalValue back into the original value. */
@@ -68,58 +68,85 @@ export function journalValuesEqual(a: unknown, b: unknown): boolean {
   return canonicalStringify(a) === canonicalStringify(b);
 }
 
-function encode(value: unknown, path: string, ancestors: Set<object>): EncodedJson {
+/**
+ * The keys and indexes leading to the value being encoded. Every line of every step is encoded,
+ * so the dotted path an error names is only built when there is an error.
+ */
+type Trail = Array<string | number>;
+
+/** The trail as the error names it: `a.b[2].c`. */
+function pathOf(trail: Trail): string {
+  let path = "";
+  for (const part of trail) {
+    if (typeof part === "number") path = `${path}[${part}]`;
+    else path = path ? `${path}.${part}` : part;
+  }
+  return path;
+}
+
+function encode(value: unknown, trail: Trail, ancestors: Set<object>): EncodedJson {
   switch (typeof value) {
     case "string":
     case "boolean":
       return value;
     case "number":
-      if (!Number.isFinite(value)) throw new NotJournalableError(path, `number ${value}`);
+      if (!Number.isFinite(value)) throw new NotJournalableError(pathOf(trail), `number ${value}`);
       return value;
     case "bigint":
       return { [TAG_BIGINT]: value.toString(10) };
     case "undefined":
-      throw new NotJournalableError(path, "undefined");
+      throw new NotJournalableError(pathOf(trail), "undefined");
     case "function":
     case "symbol":
-      throw new NotJournalableError(path, typeof value);
+      throw new NotJournalableError(pathOf(trail), typeof value);
     case "object":
       break;
   }
   if (value === null) return null;
   const object = value as object;
   if (object instanceof Uint8Array) return { [TAG_BYTES]: bytesToHex(object) };
-  if (ancestors.has(object)) throw new NotJournalableError(path, "circular reference");
+  if (ancestors.has(object)) throw new NotJournalableError(pathOf(trail), "circular reference");
   ancestors.add(object);
-  try {
-    if (Array.isArray(object)) {
-      return object.map((item, index) => encode(item, `${path}[${index}]`, ancestors));
-    }
+  // No try/finally to restore the trail and ancestors: an error ends the whole encoding.
+  let encoded: EncodedJson;
+  if (Array.isArray(object)) {
+    encoded = object.map((item, index) => {
+      trail.push(index);
+      const out = encode(item, trail, ancestors);
+      trail.pop();
+      return out;
+    });
+  } else {
     const proto = Object.getPrototypeOf(object) as unknown;
     if (proto !== Object.prototype && proto !== null) {
       const name = (object as { constructor?: { name?: string } }).constructor?.name ?? "object";
-      throw new NotJournalableError(path, name);
+      throw new NotJournalableError(pathOf(trail), name);
     }
+    const fields = object as Record<string, unknown>;
     const out: { [key: string]: EncodedJson } = {};
     let kept = 0;
     let lastKey = "";
-    for (const [key, field] of Object.entries(object)) {
+    for (const key of Object.keys(fields)) {
+      const field = fields[key];
       // An absent optional field is common in step outputs; JSON drops it the same way.
       if (field === undefined) continue;
-      setField(out, key, encode(field, path ? `${path}.${key}` : key, ancestors));
+      trail.push(key);
+      setField(out, key, encode(field, trail, ancestors));
+      trail.pop();
       kept += 1;
       lastKey = key;
     }
-    if (kept === 1 && TAGS.has(lastKey)) return { [TAG_OBJECT]: out };
-    return out;
-  } finally {
-    ancestors.delete(object);
+    encoded = kept === 1 && TAGS.has(lastKey) ? { [TAG_OBJECT]: out } : out;
   }
+  ancestors.delete(object);
+  return encoded;
 }
 
 function decodeFields(value: { [key: string]: EncodedJson }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) setField(out, key, decodeJournalValue(field));
+  for (const key of Object.keys(value)) {
+    setField(out, key, decodeJournalValue(value[key] as EncodedJson));
+  }
   return out;
 }
 
@@ -137,11 +164,52 @@ function setField<T>(target: Record<string, T>, key: string, value: T): void {
   }
 }
 
+// Plan hashes canonicalise every step of the plan, so this appends to one string instead of
+// joining mapped arrays, sorts only keys that are not in order already, and quotes each key
+// name once. The text is unchanged (a hole in an array, which encode keeps, is still written
+// as nothing).
 function canonical(value: EncodedJson): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonical(value[key] as EncodedJson)}`).join(",")}}`;
+  if (value === null || typeof value !== "object") {
+    return typeof value === "string" ? JSON.stringify(value) : String(value);
+  }
+  if (Array.isArray(value)) {
+    let text = "[";
+    for (let index = 0; index < value.length; index += 1) {
+      if (index > 0) text += ",";
+      const item = value[index];
+      if (item !== undefined) text += canonical(item);
+    }
+    return `${text}]`;
+  }
+  const keys = Object.keys(value);
+  if (!isSorted(keys)) keys.sort();
+  let text = "{";
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    if (index > 0) text += ",";
+    text += `${quotedKey(key)}:${canonical(value[key] as EncodedJson)}`;
+  }
+  return `${text}}`;
+}
+
+/** Whether strings are in the order Array.prototype.sort puts them (UTF-16 code units). */
+function isSorted(keys: readonly string[]): boolean {
+  for (let index = 1; index < keys.length; index += 1) {
+    if ((keys[index - 1] as string) > (keys[index] as string)) return false;
+  }
+  return true;
+}
+
+// Key names repeat across a plan's steps; bounded because data-derived keys could be many.
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 function bytesToHex(bytes: Uint8Array): string {

@@ -5,7 +5,7 @@ import { JOURNAL_VERSION, type JournalLine } from "./journal-messages";
 import { readJournal, type TornTail } from "./journal-reader";
 import { journalFileOf } from "./run-paths";
 import type { RunState } from "./run-state";
-import { runStateReducer } from "./run-state-reducer";
+import { StepArrayOwner } from "./run-state-reducer";
 
 /** A run as read from its folder: its lines, its folded state and any torn tail. */
 export interface LoadedRun {
@@ -24,10 +24,13 @@ export function loadRun(runDir: string): LoadedRun {
   const journalFile = journalFileOf(runDir);
   if (!fs.existsSync(journalFile)) throw new RunNotFoundError(runDir);
   const contents = readJournal(journalFile);
+  // Only the last state is returned, so the fold may write steps in place.
+  const owner = new StepArrayOwner();
   let state: RunState | undefined;
   contents.lines.forEach((line, index) => {
     try {
-      state = runStateReducer(state, line);
+      state = owner.fold(state, line);
+      owner.commit();
     } catch (error) {
       if (isAegisError(error)) throw error;
       throw new JournalCorruptError(journalFile, index + 1, (error as Error).message);

@@ -10,21 +10,35 @@ import type { Plan } from "./plan-types";
  * what it does (its inputs) or which steps run must.
  */
 export function computePlanHash(plan: Plan): string {
-  const shape = plan.steps.map((step) => ({
-    id: step.id,
-    phase: step.phase,
-    changesTarget: step.changesTarget,
-    undo: undoKind(step.undo),
-    verifies: typeof step.verify === "function",
-    rollsBack: typeof step.rollback === "function",
-  }));
-  const text = canonicalStringify({
+  // The canonical text of { hashVersion, planId, hashInput, steps }, written a step at a time:
+  // "steps" sorts last, so the text is that of the object without steps up to its closing
+  // "]}", then each step's text. Holding the encoded copy and the text of a 100,000-step plan
+  // whole cost more (in garbage collection) than hashing it.
+  const head = canonicalStringify({
     hashVersion: 1,
     planId: plan.id,
     hashInput: plan.hashInput,
-    steps: shape,
+    steps: [],
   });
-  return createHash("sha256").update(text, "utf8").digest("hex");
+  const hash = createHash("sha256");
+  let text = head.slice(0, -"]}".length);
+  plan.steps.forEach((step, index) => {
+    if (index > 0) text += ",";
+    // Keys in sorted order: the text does not depend on it, but canonicalising is cheaper.
+    text += canonicalStringify({
+      changesTarget: step.changesTarget,
+      id: step.id,
+      phase: step.phase,
+      rollsBack: typeof step.rollback === "function",
+      undo: undoKind(step.undo),
+      verifies: typeof step.verify === "function",
+    });
+    if (text.length >= 65_536) {
+      hash.update(text, "utf8");
+      text = "";
+    }
+  });
+  return hash.update(`${text}]}`, "utf8").digest("hex");
 }
 
 /** A short form of a hash for people: the first 4 and last 3 hex digits (`3f9a…c21`). */

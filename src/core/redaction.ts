@@ -64,21 +64,36 @@ export function redactString(text: string): string {
 /** Returns a copy of a value with secrets redacted; values without secrets are returned as is. */
 export function redactSecrets<T>(value: T): Redaction<T> {
   const paths: string[] = [];
-  const cleaned = walk(value, "", paths) as T;
+  const cleaned = walk(value, [], paths) as T;
   return { value: cleaned, paths };
 }
 
-function walk(value: unknown, path: string, paths: string[]): unknown {
+// The keys and indexes leading to the value being walked. Every journal line is walked and
+// almost none holds a secret, so the dotted path is only built for a value that is redacted.
+type Trail = Array<string | number>;
+
+function pathOf(trail: Trail): string {
+  let path = "";
+  for (const part of trail) {
+    if (typeof part === "number") path = `${path}[${part}]`;
+    else path = path ? `${path}.${part}` : part;
+  }
+  return path;
+}
+
+function walk(value: unknown, trail: Trail, paths: string[]): unknown {
   if (typeof value === "string") {
     const cleaned = redactString(value);
-    if (cleaned !== value) paths.push(path);
+    if (cleaned !== value) paths.push(pathOf(trail));
     return cleaned;
   }
   if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((item, index) => {
-      const next = walk(item, `${path}[${index}]`, paths);
+      trail.push(index);
+      const next = walk(item, trail, paths);
+      trail.pop();
       if (next !== item) changed = true;
       return next;
     });
@@ -88,20 +103,23 @@ function walk(value: unknown, path: string, paths: string[]): unknown {
   if (proto !== Object.prototype && proto !== null) return value;
   // Copy only once something changed: most journal lines hold no secret at all.
   let out: Record<string, unknown> | undefined;
-  const entries = Object.entries(value);
-  for (let index = 0; index < entries.length; index += 1) {
-    const [key, field] = entries[index] as [string, unknown];
-    const fieldPath = path ? `${path}.${key}` : key;
+  const fields = value as Record<string, unknown>;
+  const keys = Object.keys(fields);
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    const field = fields[key];
+    trail.push(key);
     let next: unknown;
     if (isSecretKey(key) && field !== undefined && field !== null && field !== REDACTED) {
       next = REDACTED;
-      paths.push(fieldPath);
+      paths.push(pathOf(trail));
     } else {
-      next = walk(field, fieldPath, paths);
+      next = walk(field, trail, paths);
     }
+    trail.pop();
     if (next !== field && out === undefined) {
       out = {};
-      for (const [earlierKey, earlier] of entries.slice(0, index)) setOwn(out, earlierKey, earlier);
+      for (const earlierKey of keys.slice(0, index)) setOwn(out, earlierKey, fields[earlierKey]);
     }
     if (out !== undefined) setOwn(out, key, next);
   }

@@ -31,7 +31,7 @@ import { createRunDir } from "./run-id";
 import type { EngineOptions, RunPlanOptions, RunResult, WaitPolicy } from "./run-options";
 import { assertTargetKey, journalFileOf, runDirOf } from "./run-paths";
 import { findStep, isStepDone, type RunState, type StepState } from "./run-state";
-import { runStateReducer } from "./run-state-reducer";
+import { StepArrayOwner } from "./run-state-reducer";
 import { createRollbackContext, createStepContext, createVerifyContext } from "./step-context";
 import type { StopRequest } from "./stop-request";
 import { fileLocker } from "./file-locker";
@@ -57,6 +57,9 @@ export class RunSession implements ContextHost {
   private heartbeat: NodeJS.Timeout | undefined;
   /** Set when a renewal found the lock gone: nothing more is written. */
   private lockLost = false;
+  // The session keeps nothing but its current state, so its fold may write steps in place.
+  private readonly fold = new StepArrayOwner();
+  private planSteps: Map<string, Step<unknown>> | undefined;
 
   private constructor(
     readonly runId: string,
@@ -194,7 +197,7 @@ export class RunSession implements ContextHost {
     this.recordLock();
   }
 
-  /** The current folded state. */
+  /** The current folded state, valid until the next line is recorded: read it again then. */
   get state(): RunState {
     if (this.current === undefined) throw new Error("run state read before RUN_STARTED");
     return this.current;
@@ -208,13 +211,15 @@ export class RunSession implements ContextHost {
     // The line is folded before it is written: a line the reducer rejects never reaches disk,
     // where it would make the journal unreadable.
     const prepared = writer.prepare(message);
-    const next = runStateReducer(this.current, prepared.line);
+    const next = this.fold.fold(this.current, prepared.line);
     try {
       writer.write(prepared);
     } catch (error) {
+      this.fold.revert();
       this.fatal = error instanceof Error ? error : new Error(String(error));
       throw error;
     }
+    this.fold.commit();
     this.current = next;
     if (prepared.redactedPaths.length > 0) {
       this.emit({
@@ -708,7 +713,11 @@ export class RunSession implements ContextHost {
   }
 
   private planStep(id: string): Step<unknown> {
-    const step = this.plan.steps.find((candidate) => fullStepId(this.plan.id, candidate.id) === id);
+    // A map, built once: a search of the plan for every step rolled back is quadratic.
+    this.planSteps ??= new Map(
+      this.plan.steps.map((step) => [fullStepId(this.plan.id, step.id), step] as const),
+    );
+    const step = this.planSteps.get(id);
     if (!step) throw new Error(`step ${id} is not in the plan`);
     return step;
   }

@@ -15,7 +15,8 @@ export class InvalidTransitionError extends Error {
 /**
  * The pure reducer of runs: (state, line) -> state. It never mutates its inputs, never reads
  * the clock and never does I/O, so folding the same journal always yields the same state.
- * Unchanged steps are shared between states; a change copies one step and the step array.
+ * Unchanged steps are shared between states; a change copies one step and the step array
+ * (a StepArrayOwner's fold writes into its own array instead).
  */
 export function runStateReducer(state: RunState | undefined, line: JournalLine): RunState {
   if (state === undefined) {
@@ -25,29 +26,106 @@ export function runStateReducer(state: RunState | undefined, line: JournalLine):
     return startRun(line);
   }
   const next = applyLine(state, line);
-  return { ...next, lastSeq: line.seq, updatedAt: line.at };
+  if (next === state) return { ...state, lastSeq: line.seq, updatedAt: line.at };
+  // A case returns the state it was given or an object it has just made, which nobody else
+  // holds yet: stamping that one saves copying every field of the state once more per line.
+  next.lastSeq = line.seq;
+  next.updatedAt = line.at;
+  return next;
 }
 
 /** Folds a list of lines into a state (undefined for an empty list). */
 export function foldRunState(lines: readonly JournalLine[]): RunState | undefined {
+  // Only the last state leaves this function, so the fold may write into its own step array.
+  const owner = new StepArrayOwner();
   let state: RunState | undefined;
-  for (const line of lines) state = runStateReducer(state, line);
+  for (const line of lines) {
+    state = owner.fold(state, line);
+    owner.commit();
+  }
   return state;
+}
+
+// The writes an owning fold made into its step array during the current line, to undo them.
+interface Ownership {
+  array: StepState[] | undefined;
+  undo: Array<{ array: StepState[]; index: number; step: StepState }>;
+  arrayBefore: StepState[] | undefined;
+}
+
+// Set only while StepArrayOwner.fold runs the reducer, which is synchronous and calls nothing
+// that could fold another line, so runStateReducer called directly never sees it.
+let writing: Ownership | undefined;
+
+/**
+ * Folds lines into states like runStateReducer, except that a changed step is written into
+ * the one step array this fold made (it copies an array it did not make, once) instead of into
+ * a copy of the list of every step: folding a line then costs the same at 100 steps as at
+ * 100,000. The states it returns share that array, so each is valid only until the next line
+ * is committed. For a caller that keeps nothing but its latest state: a session, loadRun,
+ * foldRunState.
+ *
+ * Every write is logged until commit(); a line the reducer rejects is undone before fold()
+ * throws, and revert() undoes a folded line whose journal write failed, so the previous state
+ * is then exactly as it was.
+ */
+export class StepArrayOwner {
+  private readonly ownership: Ownership = { array: undefined, undo: [], arrayBefore: undefined };
+  private pending = false;
+
+  /** Folds one line; call commit() (or revert()) before the next. */
+  fold(state: RunState | undefined, line: JournalLine): RunState {
+    if (this.pending) throw new Error("the previous line was neither committed nor reverted");
+    this.ownership.arrayBefore = this.ownership.array;
+    writing = this.ownership;
+    try {
+      const next = runStateReducer(state, line);
+      this.pending = true;
+      return next;
+    } catch (error) {
+      this.undo();
+      throw error;
+    } finally {
+      writing = undefined;
+    }
+  }
+
+  /** Keeps the last folded line: the state before it is no longer valid. */
+  commit(): void {
+    this.ownership.undo.length = 0;
+    this.pending = false;
+  }
+
+  /** Undoes the last folded line: the state before it is valid again, the new one is not. */
+  revert(): void {
+    if (!this.pending) return;
+    this.undo();
+    this.pending = false;
+  }
+
+  private undo(): void {
+    const undo = this.ownership.undo;
+    for (let at = undo.length - 1; at >= 0; at -= 1) {
+      const entry = undo[at] as Ownership["undo"][number];
+      entry.array[entry.index] = entry.step;
+    }
+    undo.length = 0;
+    this.ownership.array = this.ownership.arrayBefore;
+  }
 }
 
 function startRun(line: Extract<JournalLine, { type: "RUN_STARTED" }>): RunState {
   const stepIndex: Record<string, number> = {};
   const steps: StepState[] = line.steps.map((declaration, index) => {
     stepIndex[declaration.id] = index;
-    return {
-      ...declaration,
+    return spread(declaration, {
       status: "pending",
       attempts: 0,
       hasOutput: false,
       effects: [],
       artifacts: [],
       rollback: { status: "none", attempts: 0, effects: [] },
-    };
+    });
   });
   const state: RunState = {
     journalVersion: line.journalVersion,
@@ -74,6 +152,7 @@ function startRun(line: Extract<JournalLine, { type: "RUN_STARTED" }>): RunState
   };
   if (line.planTitle !== undefined) state.planTitle = line.planTitle;
   if (line.hashInput !== undefined) state.hashInput = line.hashInput;
+  if (writing !== undefined) writing.array = steps;
   return state;
 }
 
@@ -141,16 +220,17 @@ function applyLine(state: RunState, line: JournalLine): RunState {
         ],
       };
     case "STEP_STARTED":
-      return withStep({ ...state, status: "running", awaiting: undefined }, line.step, (step) => ({
-        ...step,
-        status: "running",
-        attempts: line.attempt,
-        startedAt: line.at,
-        endedAt: undefined,
-        durationMs: undefined,
-        error: undefined,
-        awaiting: undefined,
-      }));
+      return withStep({ ...state, status: "running", awaiting: undefined }, line.step, (step) =>
+        spread(step, {
+          status: "running",
+          attempts: line.attempt,
+          startedAt: line.at,
+          endedAt: undefined,
+          durationMs: undefined,
+          error: undefined,
+          awaiting: undefined,
+        }),
+      );
     case "STEP_SKIPPED":
       return withStep(state, line.step, (step) => ({
         ...step,
@@ -231,14 +311,15 @@ function applyLine(state: RunState, line: JournalLine): RunState {
         };
       });
     case "STEP_COMPLETED":
-      return withStep(state, line.step, (step) => ({
-        ...step,
-        status: "completed",
-        hasOutput: true,
-        output: line.output,
-        durationMs: line.durationMs,
-        endedAt: line.at,
-      }));
+      return withStep(state, line.step, (step) =>
+        spread(step, {
+          status: "completed",
+          hasOutput: true,
+          output: line.output,
+          durationMs: line.durationMs,
+          endedAt: line.at,
+        }),
+      );
     case "STEP_VERIFIED": {
       const verification = {
         verdict: line.verdict,
@@ -445,9 +526,25 @@ function withStep(state: RunState, id: string, update: (step: StepState) => Step
   const step = index === undefined ? undefined : state.steps[index];
   if (index === undefined || step === undefined)
     throw new InvalidTransitionError(`unknown step ${id}`);
-  const steps = state.steps.slice();
-  steps[index] = update(step);
-  return { ...state, steps };
+  const steps = writeStep(state.steps, index, update(step));
+  // Written in place: the state object itself is unchanged, and runStateReducer returns a new
+  // one for the line anyway, so a copy here would only be garbage.
+  return steps === state.steps ? state : { ...state, steps };
+}
+
+/** The step array with one step replaced: in place when an owning fold made it, else a copy. */
+function writeStep(steps: StepState[], index: number, step: StepState): StepState[] {
+  const owner = writing;
+  // A frozen array (someone froze a state) cannot be written: copying it is still correct.
+  if (owner !== undefined && owner.array === steps && !Object.isFrozen(steps)) {
+    owner.undo.push({ array: steps, index, step: steps[index] as StepState });
+    steps[index] = step;
+    return steps;
+  }
+  const copy = steps.slice();
+  copy[index] = step;
+  if (owner !== undefined) owner.array = copy;
+  return copy;
 }
 
 function withEffects(
@@ -484,4 +581,34 @@ function replaceAt<T>(items: readonly T[], index: number, item: T): T[] {
   const out = items.slice();
   out[index] = item;
   return out;
+}
+
+/**
+ * `{ ...base, ...changes }` for the lines every step has. A spread literal that adds keys its
+ * source lacks takes a slow path in V8 (Node 20: about 2.5 µs per added key, against a tenth of
+ * that for keys set one by one on a fresh object); a pending step gains five when it starts.
+ */
+function spread<B extends object, C extends object>(base: B, changes: C): Omit<B, keyof C> & C {
+  // The changes are literals of this file, which cannot hold an own "__proto__" key.
+  if (!Object.hasOwn(base, "__proto__")) return Object.assign({}, base, changes);
+  const out: Record<string, unknown> = {};
+  copyFields(out, base as Record<string, unknown>);
+  copyFields(out, changes as Record<string, unknown>);
+  return out as Omit<B, keyof C> & C;
+}
+
+function copyFields(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(source)) {
+    // As a spread does: an own "__proto__" key (a journal may hold one) stays a plain field.
+    if (key === "__proto__") {
+      Object.defineProperty(target, key, {
+        value: source[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      target[key] = source[key];
+    }
+  }
 }

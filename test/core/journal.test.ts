@@ -59,6 +59,32 @@ describe("journal files", () => {
   beforeEach(() => (dir = makeTempDir()));
   afterEach(() => removeTempDir(dir));
 
+  it("stamps each line with its clock's ISO time, milliseconds included", () => {
+    const times = [
+      "2026-01-01T00:00:00.000Z",
+      "2026-01-01T00:00:00.007Z",
+      "2026-01-01T00:00:00.042Z",
+      "2026-01-01T00:00:00.999Z",
+      "2026-01-01T00:00:01.000Z",
+      "1969-12-31T23:59:59.999Z",
+      "1969-12-31T23:59:59.001Z",
+      "+275760-09-13T00:00:00.000Z",
+    ].map((iso) => new Date(iso));
+    let next = 0;
+    const file = path.join(dir, "journal.jsonl");
+    const writer = JournalWriter.create(file, {
+      durability: "none",
+      now: () => times[next++] ?? new Date(Number.NaN),
+    });
+    for (const time of times) {
+      expect(writer.append({ type: "RUN_COMPLETED" }).line.at).to.equal(time.toISOString());
+    }
+    expect(catchError(() => writer.prepare({ type: "RUN_COMPLETED" }))).to.be.instanceOf(
+      RangeError,
+    );
+    writer.close();
+  });
+
   it("writes one newline-terminated line per message, numbered from 1, and reads them back with bigints and bytes", () => {
     const file = path.join(dir, "journal.jsonl");
     writeJournal(file);

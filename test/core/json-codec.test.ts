@@ -95,4 +95,19 @@ describe("journal value codec", () => {
     expect(journalValuesEqual({ x: [1n, 2n] }, { x: [1n, 2n] })).to.equal(true);
     expect(journalValuesEqual({ x: [1n, 2n] }, { x: [2n, 1n] })).to.equal(false);
   });
+
+  it("writes the canonical text it always wrote: plan hashes in journals depend on it", () => {
+    const value = {
+      z: [1, -0, 2.5e-7, 'é"\n\u2028', null, true],
+      "10": { b: 2n, a: new Uint8Array([0, 255]) },
+      "9": false,
+      $bigint: { x: 1 },
+      "": [[], {}],
+      Ω: "\ud83d\ude00",
+    };
+    expect(canonicalStringify(value)).to.equal(
+      '{"":[[],{}],"$bigint":{"x":1},"10":{"a":{"$bytes":"0x00ff"},"b":{"$bigint":"2"}},' +
+        '"9":false,"z":[1,0,2.5e-7,"é\\"\\n\u2028",null,true],"Ω":"\ud83d\ude00"}',
+    );
+  });
 });

@@ -1,8 +1,13 @@
 import { expect } from "chai";
 
 import type { JournalLine, JournalMessage } from "../../src/core/journal-messages";
-import { isStepDone, findStep, type RunState } from "../../src/core/run-state";
-import { foldRunState, runStateReducer } from "../../src/core/run-state-reducer";
+import { isStepDone, findStep, type RunState, type StepState } from "../../src/core/run-state";
+import {
+  InvalidTransitionError,
+  StepArrayOwner,
+  foldRunState,
+  runStateReducer,
+} from "../../src/core/run-state-reducer";
 import { catchError } from "./helpers/catch-error";
 import { declaration, runStarted, stamp } from "./helpers/journal-lines";
 
@@ -258,5 +263,110 @@ describe("run state reducer", () => {
     expect(foldRunState(lines)).to.deep.equal(state);
     // Steps not touched by a line are shared, not copied.
     expect((states[4] as RunState).steps[1]).to.equal((states[1] as RunState).steps[1]);
+  });
+
+  it("leaves its input state as it was, on a line that changes a step and on one it rejects", () => {
+    const lines = stamp([
+      runStarted(TWO_STEPS),
+      { type: "STEP_STARTED", step: "p#a", attempt: 1 },
+      { type: "STEP_COMPLETED", step: "p#a", output: { block: 812n }, durationMs: 5 },
+      // Rejected after it changed p#a: p#zz is not a step of the plan.
+      { type: "ROLLBACK_STARTED", reason: "requested", steps: ["p#a", "p#zz"] },
+    ]);
+    const started = foldRunState(lines.slice(0, 2)) as RunState;
+    const snapshot = structuredClone(started);
+    const { steps } = started;
+    const [a, b] = steps;
+
+    const completed = runStateReducer(started, lines[2] as JournalLine);
+    expect(findStep(completed, "a")?.status).to.equal("completed");
+    expect(completed.steps).to.not.equal(steps);
+    expect(started).to.deep.equal(snapshot);
+    expect(started.steps).to.equal(steps);
+    expect(started.steps[0]).to.equal(a);
+    expect(started.steps[1]).to.equal(b);
+
+    const error = catchError(() => runStateReducer(completed, lines[3] as JournalLine));
+    expect(error).to.be.instanceOf(InvalidTransitionError);
+    expect(error?.message).to.contain("unknown step p#zz");
+    expect(findStep(completed, "a")?.rollback.status).to.equal("none");
+    expect(completed.mode).to.equal("forward");
+    expect(started).to.deep.equal(snapshot);
+  });
+
+  describe("a fold that owns its step array (StepArrayOwner)", () => {
+    const lines = stamp([
+      runStarted(TWO_STEPS),
+      { type: "STEP_STARTED", step: "p#a", attempt: 1 },
+      { type: "EFFECT_INTENT", step: "p#a", scope: "run", key: "e", intent: { v: 1n } },
+      { type: "EFFECT_OUTCOME", step: "p#a", scope: "run", key: "e", outcome: 2n, durationMs: 1 },
+      { type: "STEP_COMPLETED", step: "p#a", output: 3n, durationMs: 1 },
+      { type: "STEP_STARTED", step: "p#b", attempt: 1 },
+      { type: "ROLLBACK_STARTED", reason: "requested", steps: ["p#b", "p#a"] },
+    ]);
+
+    function ownedFold(count: number): { owner: StepArrayOwner; state: RunState } {
+      const owner = new StepArrayOwner();
+      let state: RunState | undefined;
+      for (const line of lines.slice(0, count)) {
+        state = owner.fold(state, line);
+        owner.commit();
+      }
+      return { owner, state: state as RunState };
+    }
+
+    it("folds to the same states as the pure reducer, without copying its step array", () => {
+      const owner = new StepArrayOwner();
+      let owned: RunState | undefined;
+      let pure: RunState | undefined;
+      let steps: StepState[] | undefined;
+      for (const line of lines) {
+        owned = owner.fold(owned, line);
+        owner.commit();
+        pure = runStateReducer(pure, line);
+        expect(owned).to.deep.equal(pure);
+        steps ??= owned.steps;
+        expect(owned.steps).to.equal(steps);
+      }
+    });
+
+    it("undoes a line it rejects, even after that line changed a step", () => {
+      const { owner, state } = ownedFold(5);
+      const snapshot = structuredClone(state);
+      const [a] = state.steps;
+      const rejected = stamp(
+        [{ type: "ROLLBACK_STARTED", reason: "requested", steps: ["p#a", "p#zz"] }],
+        6,
+      )[0] as JournalLine;
+      expect(catchError(() => owner.fold(state, rejected))?.message).to.contain("unknown step");
+      expect(state).to.deep.equal(snapshot);
+      expect(state.steps[0]).to.equal(a);
+      // The fold goes on from the state it had.
+      const next = owner.fold(state, lines[5] as JournalLine);
+      owner.commit();
+      expect(findStep(next, "b")?.status).to.equal("running");
+    });
+
+    it("undoes a folded line on revert(), as when the journal could not be written", () => {
+      const { owner, state } = ownedFold(5);
+      const snapshot = structuredClone(state);
+      const next = owner.fold(state, lines[5] as JournalLine);
+      expect(findStep(next, "b")?.status).to.equal("running");
+      owner.revert();
+      expect(state).to.deep.equal(snapshot);
+      expect(findStep(state, "b")?.status).to.equal("pending");
+    });
+
+    it("copies a step array it did not make, and wants each line committed or reverted", () => {
+      const pure = foldRunState(lines.slice(0, 5)) as RunState;
+      const snapshot = structuredClone(pure);
+      const owner = new StepArrayOwner();
+      const next = owner.fold(pure, lines[5] as JournalLine);
+      expect(next.steps).to.not.equal(pure.steps);
+      expect(pure).to.deep.equal(snapshot);
+      expect(catchError(() => owner.fold(next, lines[6] as JournalLine))?.message).to.contain(
+        "neither committed nor reverted",
+      );
+    });
   });
 });
