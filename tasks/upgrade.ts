@@ -321,8 +321,18 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
           const runId = args.resume;
           const input = readPlanInput(connection.baseDir, runId);
           const deps = await runDeps(hre, connection, input, args.json, control);
-          const result = await withStopSignals(stop, () => resumeUpgrade(runId, input, deps));
-          await finish(result, input, deps, "upgrade", hre.network.name, args.json);
+          // The ending is printed before the signals get their default meaning back: a Ctrl-C
+          // pressed as the run ends must not kill the process before it says where things stand.
+          await withStopSignals(stop, async () =>
+            finish(
+              await resumeUpgrade(runId, input, deps),
+              input,
+              deps,
+              "upgrade",
+              hre.network.name,
+              args.json,
+            ),
+          );
           return;
         }
         const proxy = args.proxy ?? settings.proxy;
@@ -364,14 +374,14 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
           );
         }
         if (args.call === "none") await showEarlierReinitializer(hre, input, args.json);
-        const result = await withStopSignals(stop, () =>
-          startUpgrade(input, deps, {
+        await withStopSignals(stop, async () => {
+          const result = await startUpgrade(input, deps, {
             dryRun: args.dryRun,
             autoRollback: !args.noAutoRollback,
             confirm: (preview) => askToProceed(preview, args.yes, args.json),
-          }),
-        );
-        await finish(result, input, deps, "upgrade", hre.network.name, args.json);
+          });
+          await finish(result, input, deps, "upgrade", hre.network.name, args.json);
+        });
       }),
   );
 
@@ -393,12 +403,12 @@ task("aegis:rollback", "Rolls an upgrade run back: its steps' rollbacks, in reve
       const runId = await chosenRun(connection.baseDir, args.run);
       const input = readPlanInput(connection.baseDir, runId);
       const deps = await runDeps(hre, connection, input, args.json, { stop });
-      const result = await withStopSignals(stop, () =>
-        rollbackUpgrade(runId, input, deps, (items) =>
+      await withStopSignals(stop, async () => {
+        const result = await rollbackUpgrade(runId, input, deps, (items) =>
           askToRollBack(runId, items, args.yes, args.json),
-        ),
-      );
-      await finish(result, input, deps, "rollback", hre.network.name, args.json);
+        );
+        await finish(result, input, deps, "rollback", hre.network.name, args.json);
+      });
     }),
   );
 

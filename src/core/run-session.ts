@@ -262,6 +262,7 @@ export class RunSession implements ContextHost {
         continue;
       }
       if (state.status === "stopped") return;
+      if (this.stop) await yieldToEventLoop();
       if (this.stopPending()) return this.stopForward(id);
       if (state.status !== "completed") {
         if (this.state.dryRun && step.changesTarget) {
@@ -515,6 +516,8 @@ export class RunSession implements ContextHost {
     for (const id of rollback.steps) {
       const state = this.step(id);
       if (state.rollback.status === "rolled-back" || state.rollback.status === "skipped") continue;
+      // A signal that arrived with the last effect's receipt is delivered before the check.
+      if (this.stop) await yieldToEventLoop();
       if (this.stopPending()) return this.recordStop(id);
       const step = this.planStep(id);
       if (!mayHaveChangedTarget(state)) {
@@ -822,6 +825,11 @@ function checkVerifyResult(
       shown.length > 200 ? `${shown.slice(0, 197)}...` : shown,
     );
   }
+}
+
+/** Lets pending I/O callbacks (a signal handler among them) run before a stop is checked. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function elapsedMs(started: number): number {
