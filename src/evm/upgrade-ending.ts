@@ -131,7 +131,7 @@ export function describeEnding(
         ? "NOT rolled back: the failure leaves it unclear what to undo"
         : "NOT rolled back (--no-auto-rollback)";
       // Left paused by the run so that a person can look before anything else happens.
-      const left = target.replace("PAUSED by this run", "PAUSED by this run, on purpose");
+      const left = target.replace("PAUSED by this run", "PAUSED on purpose by this run");
       lines.push(
         `Stopped at ${result.failure?.step ?? "a step"} and ${why}. ${left}`,
         `Retry it: ${resume}`,
