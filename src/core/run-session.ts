@@ -343,7 +343,9 @@ export class RunSession implements ContextHost {
 
   /** Journals a requested stop at a safe point (before `step`, or while waiting). */
   private recordStop(step: string | undefined): void {
-    this.stopsHandled = this.stop?.requests ?? 0;
+    // One request is acted on per stop: a second Ctrl-C that came before this point still
+    // stops the rollback this stop may begin.
+    this.stopsHandled = Math.min(this.stopsHandled + 1, this.stop?.requests ?? 0);
     const reason = this.stop?.reason ?? "stop requested";
     const mode = this.state.mode;
     this.record({

@@ -111,15 +111,15 @@ export function describeEnding(
       break;
     }
     case "rolled-back":
-      if (result.state.rollback?.reason === "interrupted") {
-        lines.push(
-          `Interrupted (${interruption?.reason ?? "stop requested"}) before the upgrade was sent: the run undid what it had done. ${target}`,
-        );
-      } else if (context.command === "rollback") {
+      if (context.command === "rollback") {
         lines.push(
           `Rolled back. ${target} A reinitializer's writes stay in storage; the report lists them.`,
         );
         exitCode = EXIT_CODES.done;
+      } else if (result.state.rollback?.reason === "interrupted") {
+        lines.push(
+          `Interrupted (${interruption?.reason ?? "stop requested"}) before the upgrade was sent: the run undid what it had done. ${target}`,
+        );
       } else {
         lines.push(
           `Rolled back: the proxy points at its previous implementation and the protocol is unpaused (a reinitializer's writes stay in storage; the report lists them). ${target}`,

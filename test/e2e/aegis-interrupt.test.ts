@@ -81,14 +81,21 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
   };
 
   /** Runs a command exactly as the output printed it after `label` (what a user copies). */
-  const runPrinted = (result: CliResult, label: string, ...extra: string[]) => {
+  const runPrinted = (
+    result: CliResult,
+    label: string,
+    options: { extra?: string[]; signalAt?: string } = {},
+  ) => {
     const match = new RegExp(`^${label}:\\s+npx hardhat (.+)$`, "m").exec(result.stdout);
     expect(match, `no "${label}" command in:\n${result.stdout}`).to.not.equal(null);
     const args = match![1]!.split(" ");
     const network = args.indexOf("--network");
     expect(args[network + 1]).to.equal("localhost");
     args.splice(network, 2);
-    return seeded.hardhat([...args, ...extra]);
+    return seeded.hardhat(
+      [...args, ...(options.extra ?? [])],
+      options.signalAt === undefined ? {} : { AEGIS_SIGNAL_AT: options.signalAt },
+    );
   };
 
   /** The implementation a run deployed (or reused), from its journal. */
@@ -141,10 +148,17 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
   const statusPrefix = (runId: string, done: number) =>
     `${runId}  localhost ${ethers.getAddress(v1.proxy)}  ${done}/10 steps  `;
 
-  /** An interrupted run's journal: the signal journaled, no transaction left in flight. */
-  function expectInterruptedJournal(runId: string, reason: string, before: string) {
-    const interruption = journal(runId).find((line) => line.type === "RUN_INTERRUPTED");
-    expect(interruption, "RUN_INTERRUPTED journaled").to.include({ reason, mode: "forward" });
+  /** An interrupted run's journal: its last stop journaled before `before`, nothing in flight. */
+  function expectInterruptedJournal(
+    runId: string,
+    reason: string,
+    before: string,
+    mode: "forward" | "rollback" = "forward",
+  ) {
+    const interruption = journal(runId)
+      .filter((line) => line.type === "RUN_INTERRUPTED")
+      .at(-1);
+    expect(interruption, "RUN_INTERRUPTED journaled").to.include({ reason, mode });
     expect(interruption?.step).to.match(new RegExp(`#${before}$`));
     expect(unsettledIntents(runId), "transactions left in flight").to.deep.equal([]);
   }
@@ -266,13 +280,13 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
     seeded = await startSeededNode();
     provider = new ethers.JsonRpcProvider(seeded.node.url, undefined, {
       staticNetwork: true,
-      // Transactions the test sends itself must be seen mined within the node's 1 s blocks.
+      // The test's own transactions are seen mined a block (1 s) after sending, not ethers' 4 s.
       pollingInterval: 100,
     });
   });
   after(async () => {
-    provider.destroy();
-    await seeded.stop();
+    provider?.destroy();
+    await seeded?.stop();
   });
   beforeEach(async () => {
     await seeded.reset();
@@ -285,30 +299,24 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
   afterEach(() => useAutomine(seeded.node.url));
 
   describe("before the upgrade is sent: the run undoes its pause and exits 1", () => {
-    it("pause, before its transaction: the transaction is finished, then undone; a new run is free to upgrade once", async () => {
+    it("pause, before its transaction: the transaction is finished, then undone; status says so and flags nothing", async () => {
       const stopped = await upgrade("effect.intent:pause-tx");
       expectUndoneBeforeUpgrade(stopped);
-      const first = runIdOf(stopped);
-      expectInterruptedJournal(first, "SIGINT", "snapshot");
-      expect(journaledTransactions(first)).to.deep.equal([
+      expect(stopped.stderr).to.contain("SIGINT: stopping at the next safe point");
+      const runId = runIdOf(stopped);
+      expectInterruptedJournal(runId, "SIGINT", "snapshot");
+      expect(journaledTransactions(runId)).to.deep.equal([
         "run pause pause-tx",
         "rollback pause unpause-tx",
       ]);
-      expect(stopped.stderr).to.contain("SIGINT: stopping at the next safe point");
-
-      const fresh = await upgrade(undefined);
-      expect(fresh.code, fresh.stderr + fresh.stdout).to.equal(0);
-      expect(fresh.stdout).to.contain("Upgrade complete.");
-      const second = runIdOf(fresh);
 
       const status = await seeded.hardhat(["aegis:status"]);
       expect(status.code, status.stderr).to.equal(0);
-      expect(statusLine(status, first)).to.equal(
-        `${statusPrefix(first, 2)}rolled back after an interruption`,
+      expect(statusLine(status, runId)).to.equal(
+        `${statusPrefix(runId, 2)}rolled back after an interruption`,
       );
-      expect(statusLine(status, second)).to.equal(`${statusPrefix(second, 10)}completed`);
       expect(status.stdout).to.not.contain("UNFINISHED");
-      await expectChain({ implementation: installedBy(second), upgradedEvents: 1 });
+      await expectChain({ implementation: v1.current.implementation, upgradedEvents: 0 });
     });
 
     it("pause, while its transaction waits for its block (Ctrl-C from outside): finished, then undone", async () => {
@@ -354,22 +362,62 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
       });
     }
 
-    it("a second SIGINT while the undo's unpause is in flight: that transaction is finished, nothing more is undone or sent", async () => {
-      const stopped = await upgrade("effect.applied:create-tx,effect.intent:unpause-tx");
-      expect(stopped.stderr).to.contain("SIGINT: stopping at the next safe point");
+    it("deploy-implementation, after its receipt, then a second SIGINT once the rollback began: it stops before undoing the pause (exit 3); abandoned, a new run takes the pause over and lifts it", async () => {
+      const stopped = await upgrade(
+        "effect.applied:create-tx,rollback.step-skipped:deploy-implementation",
+      );
+      expect(stopped.code, stopped.stderr + stopped.stdout).to.equal(3);
       expect(stopped.stderr).to.contain(
         "SIGINT again: stopping as soon as the journal is consistent",
       );
-      // The pause was the only step to undo, and its transaction was in flight: it is awaited.
-      expectUndoneBeforeUpgrade(stopped);
       const runId = runIdOf(stopped);
-      expectInterruptedJournal(runId, "SIGINT", "upgrade");
+      expect(stopped.stdout).to.contain(
+        `Interrupted (SIGINT) during its rollback before pause: nothing is in flight and the journal is complete. The protocol is PAUSED by this run; the proxy points at AegisEngineV1 (${v1.current.implementation}).`,
+      );
+      expect(stopped.stdout).to.contain(
+        `Finish it: npx hardhat aegis:rollback --network localhost --run ${runId}\n`,
+      );
+      expect(reportStatus(runId)).to.equal("interrupted");
+      expectInterruptedJournal(runId, "SIGINT", "pause", "rollback");
       expect(journaledTransactions(runId)).to.deep.equal([
         "run pause pause-tx",
         "run deploy-implementation create-tx",
-        "rollback pause unpause-tx",
       ]);
-      await expectChain({ implementation: v1.current.implementation, upgradedEvents: 0 });
+      expect(await engine().paused()).to.equal(true);
+
+      const status = await seeded.hardhat(["aegis:status"]);
+      expect(statusLine(status, runId)).to.equal(
+        `${statusPrefix(runId, 5)}interrupted (SIGINT) during its rollback before pause  [UNFINISHED]`,
+      );
+
+      const abandoned = await seeded.hardhat([
+        "aegis:abandon",
+        "--run",
+        runId,
+        "--yes",
+        "--reason",
+        "operator went home",
+      ]);
+      expect(abandoned.code, abandoned.stderr + abandoned.stdout).to.equal(0);
+      expect(abandoned.stdout).to.contain(`Run ${runId} is abandoned`);
+      expect(abandoned.stdout).to.contain("The protocol is PAUSED by this run");
+      expect(reportStatus(runId)).to.equal("abandoned");
+
+      const fresh = await upgrade(undefined);
+      expect(fresh.code, fresh.stderr + fresh.stdout).to.equal(0);
+      expect(fresh.stdout).to.match(
+        new RegExp(
+          `^ {2}✔ pause +already paused by run ${runId} of this toolkit \\(abandoned\\)`,
+          "m",
+        ),
+      );
+      expect(fresh.stdout).to.contain("Upgrade complete.");
+      expect(journaledTransactions(runIdOf(fresh))).to.deep.equal([
+        "run deploy-implementation create-tx",
+        "run upgrade upgrade-tx",
+        "run unpause unpause-tx",
+      ]);
+      await expectChain({ implementation: installedBy(runIdOf(fresh)), upgradedEvents: 1 });
     });
 
     it("snapshot (a read-only step) with the protocol paused by its pauser: the run keeps that pause; a new run says LEFT PAUSED", async () => {
@@ -388,6 +436,7 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
       expect(journaledTransactions(runIdOf(stopped))).to.deep.equal([]);
       expect(await engine().paused(), "the pauser's pause was lifted").to.equal(true);
 
+      // The rolled-back run blocks nothing.
       const fresh = await upgrade(undefined);
       expect(fresh.code, fresh.stderr + fresh.stdout).to.equal(0);
       expect(fresh.stdout).to.match(
@@ -402,56 +451,75 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
       });
     });
 
-    it("deploy-implementation, with --no-auto-rollback: left PAUSED by the run; abandoned; a new run takes the pause over and lifts it", async () => {
+    it("deploy-implementation, while its transaction waits, with --no-auto-rollback: left PAUSED by the run (exit 3); --resume goes on from there without deploying again", async () => {
       const stopped = await upgrade("effect.note:create-tx", "--no-auto-rollback");
       expect(stopped.code, stopped.stderr + stopped.stdout).to.equal(3);
-      const abandonedId = runIdOf(stopped);
+      const runId = runIdOf(stopped);
       expect(stopped.stdout).to.contain(
         `Interrupted (SIGINT) before upgrade: nothing is in flight and the journal is complete. The protocol is PAUSED by this run; the proxy points at AegisEngineV1 (${v1.current.implementation}).`,
       );
-      expectInterruptedJournal(abandonedId, "SIGINT", "upgrade");
-
-      const abandoned = await seeded.hardhat([
-        "aegis:abandon",
-        "--run",
-        abandonedId,
-        "--yes",
-        "--reason",
-        "operator went home",
-      ]);
-      expect(abandoned.code, abandoned.stderr + abandoned.stdout).to.equal(0);
-      expect(abandoned.stdout).to.contain(`Run ${abandonedId} is abandoned`);
-      expect(reportStatus(abandonedId)).to.equal("abandoned");
-
-      const fresh = await upgrade(undefined);
-      expect(fresh.code, fresh.stderr + fresh.stdout).to.equal(0);
-      expect(fresh.stdout).to.match(
-        new RegExp(
-          `^ {2}✔ pause +already paused by run ${abandonedId} of this toolkit \\(abandoned\\)`,
-          "m",
-        ),
-      );
-      expect(fresh.stdout).to.contain("Upgrade complete.");
-      expect(journaledTransactions(runIdOf(fresh))).to.deep.equal([
-        "run deploy-implementation create-tx",
-        "run upgrade upgrade-tx",
-        "run unpause unpause-tx",
-      ]);
-      await expectChain({ implementation: installedBy(runIdOf(fresh)), upgradedEvents: 1 });
-    });
-  });
-
-  describe("once the upgrade is entered: the run stops PAUSED (or waiting) and exits 3", () => {
-    it("upgrade, before its transaction: the upgrade lands, the run stops; --resume finishes it, upgrading once", async () => {
-      const stopped = await upgrade("effect.intent:upgrade-tx");
-      expectStoppedAfterUpgradeEntered(stopped, "invariants", "PAUSED by this run");
-      const runId = runIdOf(stopped);
-      expect(await engine().paused()).to.equal(true);
+      expect(reportStatus(runId)).to.equal("interrupted");
+      expectInterruptedJournal(runId, "SIGINT", "upgrade");
 
       const resumed = await runPrinted(stopped, "Finish it");
       expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
       expect(resumed.stdout).to.contain("Upgrade complete.");
       expect(reportStatus(runId)).to.equal("completed");
+      expect(journaledTransactions(runId)).to.deep.equal([
+        "run pause pause-tx",
+        "run deploy-implementation create-tx",
+        "run upgrade upgrade-tx",
+        "run unpause unpause-tx",
+      ]);
+      await expectChain({ implementation: installedBy(runId), upgradedEvents: 1 });
+    });
+  });
+
+  describe("once the upgrade is entered: the run stops PAUSED (or waiting) and exits 3", () => {
+    it("upgrade, before its transaction, then verify-storage and unpause on resumes: UNFINISHED in status, new runs refused (AEGIS-E333), the last resume upgrades once", async () => {
+      const stopped = await upgrade("effect.intent:upgrade-tx");
+      expectStoppedAfterUpgradeEntered(stopped, "invariants", "PAUSED by this run");
+      const runId = runIdOf(stopped);
+      expect(await engine().paused()).to.equal(true);
+
+      const status = await seeded.hardhat(["aegis:status"]);
+      expect(status.code, status.stderr).to.equal(0);
+      expect(statusLine(status, runId)).to.equal(
+        `${statusPrefix(runId, 6)}interrupted (SIGINT) before invariants  [UNFINISHED]`,
+      );
+
+      let nonce = await pendingNonce();
+      const fresh = await upgrade(undefined);
+      await expectRefused(fresh, "AEGIS-E333", nonce);
+      expect(fresh.stderr.split("\n")[0]).to.contain(`run ${runId}`);
+      expect(fresh.stdout, "a plan was shown").to.not.match(/AEGIS upgrade|plan aegis/);
+      expect(runIds()).to.deep.equal([runId]);
+
+      // A resume interrupted in turn, during a read-only step.
+      const again = await runPrinted(stopped, "Finish it", {
+        signalAt: "step.started:verify-storage",
+      });
+      expectStoppedAfterUpgradeEntered(again, "unpause", "PAUSED by this run");
+
+      // And again while the unpause is about to be sent: it is sent, the run stops after it.
+      const third = await runPrinted(again, "Finish it", { signalAt: "effect.intent:unpause-tx" });
+      expectStoppedAfterUpgradeEntered(third, "monitor", "not paused");
+
+      nonce = await pendingNonce();
+      const dryRun = await seeded.hardhat(["aegis:upgrade", "--dry-run"]);
+      await expectRefused(dryRun, "AEGIS-E333", nonce);
+      expect(dryRun.stdout, "a plan was shown").to.not.match(/AEGIS upgrade|plan aegis/);
+
+      const resumed = await runPrinted(third, "Finish it");
+      expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
+      expect(resumed.stdout).to.contain("Upgrade complete.");
+      expect(reportStatus(runId)).to.equal("completed");
+      expect(journaledTransactions(runId)).to.deep.equal([
+        "run pause pause-tx",
+        "run deploy-implementation create-tx",
+        "run upgrade upgrade-tx",
+        "run unpause unpause-tx",
+      ]);
       await expectChain({ implementation: installedBy(runId), upgradedEvents: 1 });
     });
 
@@ -468,7 +536,7 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
         nonce,
       );
 
-      const rolled = await runPrinted(stopped, "Undo it", "--yes");
+      const rolled = await runPrinted(stopped, "Undo it", { extra: ["--yes"] });
       expect(rolled.code, rolled.stderr + rolled.stdout).to.equal(0);
       expect(rolled.stdout).to.contain(
         `Rolled back. The protocol is not paused; the proxy points at AegisEngineV1 (${v1.current.implementation}).`,
@@ -517,52 +585,35 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
       await expectChain({ implementation: installed, upgradedEvents: 1 });
     });
 
-    it("verify-storage (a read-only step): status flags the run UNFINISHED, a new run is refused (AEGIS-E333), --resume finishes it", async () => {
-      const stopped = await upgrade("step.started:verify-storage");
-      expectStoppedAfterUpgradeEntered(stopped, "unpause", "PAUSED by this run");
-      const runId = runIdOf(stopped);
-
-      const status = await seeded.hardhat(["aegis:status"]);
-      expect(status.code, status.stderr).to.equal(0);
-      expect(statusLine(status, runId)).to.equal(
-        `${statusPrefix(runId, 8)}interrupted (SIGINT) before unpause  [UNFINISHED]`,
-      );
-
-      const nonce = await pendingNonce();
-      const fresh = await upgrade(undefined);
-      await expectRefused(fresh, "AEGIS-E333", nonce);
-      expect(fresh.stderr.split("\n")[0]).to.contain(`run ${runId}`);
-      expect(fresh.stdout, "a plan was shown").to.not.match(/AEGIS upgrade|plan aegis/);
-      expect(runIds()).to.deep.equal([runId]);
-
-      const resumed = await runPrinted(stopped, "Finish it");
-      expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
-      expect(resumed.stdout).to.contain("Upgrade complete.");
-      await expectChain({ implementation: installedBy(runId), upgradedEvents: 1 });
-    });
-
-    it("unpause, before its transaction: the protocol is unpaused, the run stops before monitor; a dry run is refused; --resume finishes", async () => {
-      const stopped = await upgrade("effect.intent:unpause-tx");
+    it("unpause, while its transaction waits: abandoned; the abandoned run blocks nothing, and V2's reinitializer is not run twice", async () => {
+      const stopped = await upgrade("effect.note:unpause-tx");
       expectStoppedAfterUpgradeEntered(stopped, "monitor", "not paused");
       const runId = runIdOf(stopped);
 
-      const nonce = await pendingNonce();
-      const dryRun = await seeded.hardhat(["aegis:upgrade", "--dry-run"]);
-      await expectRefused(dryRun, "AEGIS-E333", nonce);
-      expect(dryRun.stdout, "a plan was shown").to.not.match(/AEGIS upgrade|plan aegis/);
+      const abandoned = await seeded.hardhat([
+        "aegis:abandon",
+        "--run",
+        runId,
+        "--yes",
+        "--reason",
+        "monitored by hand",
+      ]);
+      expect(abandoned.code, abandoned.stderr + abandoned.stdout).to.equal(0);
+      expect(reportStatus(runId)).to.equal("abandoned");
 
-      const resumed = await runPrinted(stopped, "Finish it");
-      expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
-      expect(reportStatus(runId)).to.equal("completed");
+      // Not AEGIS-E333: the abandoned run holds nothing. V2 is already live, so the default
+      // upgrade (V2 with initializeV2) is refused before anything is sent.
+      const nonce = await pendingNonce();
+      await expectRefused(await upgrade(undefined), "AEGIS-E319", nonce);
       await expectChain({ implementation: installedBy(runId), upgradedEvents: 1 });
     });
 
-    it("unpause, after its receipt: stops before monitor; aegis:rollback --yes pauses again, downgrades and unpauses", async () => {
+    it("unpause, after its receipt: the run stops before monitor, unpaused; aegis:rollback --yes pauses again, downgrades and unpauses", async () => {
       const stopped = await upgrade("effect.applied:unpause-tx");
       expectStoppedAfterUpgradeEntered(stopped, "monitor", "not paused");
       const runId = runIdOf(stopped);
 
-      const rolled = await runPrinted(stopped, "Undo it", "--yes");
+      const rolled = await runPrinted(stopped, "Undo it", { extra: ["--yes"] });
       expect(rolled.code, rolled.stderr + rolled.stdout).to.equal(0);
       expect(journaledTransactions(runId)).to.deep.equal([
         "run pause pause-tx",
@@ -577,39 +628,33 @@ describe("aegis:upgrade interrupted by a signal, on a node with interval mining"
       await expectChain({ implementation: v1.current.implementation, upgradedEvents: 2 });
     });
 
-    it("the monitor's wait for its blocks (--monitor-blocks 3): Ctrl-C leaves the run waiting; --resume watches them pass", async () => {
+    it("the monitor's wait for its blocks (--monitor-blocks 3): Ctrl-C leaves the run waiting; --no-wait does not wait; once the blocks pass, --resume completes", async () => {
       const stopped = await upgrade("step.waiting:monitor", "--monitor-blocks", "3");
       expect(stopped.code, stopped.stderr + stopped.stdout).to.equal(3);
       const runId = runIdOf(stopped);
-      expect(stopped.stdout).to.match(
-        new RegExp(
-          `^Waiting: \\d more block\\(s\\) to watch \\(until block \\d+\\)\\. The protocol is not paused; the proxy points at AegisEngineV2 \\(${installedBy(runId)}\\)\\.$`,
-          "m",
-        ),
+      const waiting = new RegExp(
+        `^Waiting: \\d more block\\(s\\) to watch \\(until block \\d+\\)\\. The protocol is not paused; the proxy points at AegisEngineV2 \\(${installedBy(runId)}\\)\\.$`,
+        "m",
+      );
+      expect(stopped.stdout).to.match(waiting);
+      expect(stopped.stdout).to.contain(
+        `Go on watching: npx hardhat aegis:upgrade --network localhost --resume ${runId}\n`,
       );
       expect(reportStatus(runId)).to.equal("waiting");
-      expect(journal(runId).find((line) => line.type === "RUN_INTERRUPTED")).to.include({
-        reason: "SIGINT",
-      });
+      expect(journal(runId).filter((line) => line.type === "RUN_INTERRUPTED")).to.have.length(1);
 
-      const resumed = await runPrinted(stopped, "Go on watching");
-      expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
-      expect(resumed.stdout).to.contain("Upgrade complete.");
-      await expectChain({ implementation: installedBy(runId), upgradedEvents: 1 });
-    });
-
-    it("--no-wait leaves the monitor waiting (exit 3); once the blocks are mined, --resume completes", async () => {
-      const stopped = await upgrade(undefined, "--no-wait", "--monitor-blocks", "20");
-      expect(stopped.code, stopped.stderr + stopped.stdout).to.equal(3);
-      const runId = runIdOf(stopped);
-      expect(stopped.stdout).to.match(/^Waiting: \d+ more block\(s\) to watch/m);
+      // No block comes until the test mines them: --no-wait looks once and leaves it waiting.
+      await useAutomine(seeded.node.url);
+      const looked = await runPrinted(stopped, "Go on watching", { extra: ["--no-wait"] });
+      expect(looked.code, looked.stderr + looked.stdout).to.equal(3);
+      expect(looked.stdout).to.match(waiting);
       expect(reportStatus(runId)).to.equal("waiting");
 
-      // The chain goes on while nobody watches.
-      await rpc(seeded.node.url, "hardhat_mine", [ethers.toQuantity(20)]);
-      const resumed = await runPrinted(stopped, "Go on watching", "--no-wait");
+      await rpc(seeded.node.url, "hardhat_mine", [ethers.toQuantity(3)]);
+      const resumed = await runPrinted(looked, "Go on watching");
       expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
       expect(resumed.stdout).to.contain("Upgrade complete.");
+      expect(reportStatus(runId)).to.equal("completed");
       await expectChain({ implementation: installedBy(runId), upgradedEvents: 1 });
     });
   });
