@@ -187,16 +187,8 @@ function waitPolicyOf(args: { wait?: string; noWait: boolean }) {
 
 /** The proxy as it is now; undefined when the node cannot say (the ending then says less). */
 async function readTargetNow(input: UpgradePlanInput, deps: UpgradeRunDeps) {
-  const { readProxyInfo } = await import("../src/evm/eip1967");
-  try {
-    const [info, paused] = await Promise.all([
-      readProxyInfo(deps.provider, input.proxy),
-      deps.preset.isPaused(deps.provider, input.proxy),
-    ]);
-    return { implementation: info.implementation, paused };
-  } catch {
-    return undefined;
-  }
+  const { observeUpgradeTarget } = await import("../src/evm/upgrade-target-check");
+  return observeUpgradeTarget(input, deps).catch(() => undefined);
 }
 
 /** Prints how the command ended (reading the protocol's state from the chain) and sets the exit code. */

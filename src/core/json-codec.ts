@@ -1,4 +1,5 @@
 import { NotJournalableError } from "./errors";
+import { pathOfTrail, type ValueTrail } from "./value-path";
 
 /**
  * The journal's value codec. JSON cannot hold bigints (token amounts, storage values) or
@@ -68,44 +69,30 @@ export function journalValuesEqual(a: unknown, b: unknown): boolean {
   return canonicalStringify(a) === canonicalStringify(b);
 }
 
-/**
- * The keys and indexes leading to the value being encoded. Every line of every step is encoded,
- * so the dotted path an error names is only built when there is an error.
- */
-type Trail = Array<string | number>;
-
-/** The trail as the error names it: `a.b[2].c`. */
-function pathOf(trail: Trail): string {
-  let path = "";
-  for (const part of trail) {
-    if (typeof part === "number") path = `${path}[${part}]`;
-    else path = path ? `${path}.${part}` : part;
-  }
-  return path;
-}
-
-function encode(value: unknown, trail: Trail, ancestors: Set<object>): EncodedJson {
+function encode(value: unknown, trail: ValueTrail, ancestors: Set<object>): EncodedJson {
   switch (typeof value) {
     case "string":
     case "boolean":
       return value;
     case "number":
-      if (!Number.isFinite(value)) throw new NotJournalableError(pathOf(trail), `number ${value}`);
+      if (!Number.isFinite(value))
+        throw new NotJournalableError(pathOfTrail(trail), `number ${value}`);
       return value;
     case "bigint":
       return { [TAG_BIGINT]: value.toString(10) };
     case "undefined":
-      throw new NotJournalableError(pathOf(trail), "undefined");
+      throw new NotJournalableError(pathOfTrail(trail), "undefined");
     case "function":
     case "symbol":
-      throw new NotJournalableError(pathOf(trail), typeof value);
+      throw new NotJournalableError(pathOfTrail(trail), typeof value);
     case "object":
       break;
   }
   if (value === null) return null;
   const object = value as object;
   if (object instanceof Uint8Array) return { [TAG_BYTES]: bytesToHex(object) };
-  if (ancestors.has(object)) throw new NotJournalableError(pathOf(trail), "circular reference");
+  if (ancestors.has(object))
+    throw new NotJournalableError(pathOfTrail(trail), "circular reference");
   ancestors.add(object);
   // No try/finally to restore the trail and ancestors: an error ends the whole encoding.
   let encoded: EncodedJson;
@@ -120,7 +107,7 @@ function encode(value: unknown, trail: Trail, ancestors: Set<object>): EncodedJs
     const proto = Object.getPrototypeOf(object) as unknown;
     if (proto !== Object.prototype && proto !== null) {
       const name = (object as { constructor?: { name?: string } }).constructor?.name ?? "object";
-      throw new NotJournalableError(pathOf(trail), name);
+      throw new NotJournalableError(pathOfTrail(trail), name);
     }
     const fields = object as Record<string, unknown>;
     const out: { [key: string]: EncodedJson } = {};

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import { isAegisError, toErrorRecord, type ErrorRecord } from "./errors";
 import { loadRun } from "./load-run";
 import { runDirOf, runsDirOf } from "./run-paths";
-import type { RunStatus } from "./run-state";
+import type { RunState, RunStatus } from "./run-state";
 import { describeStanding, dryRunSkippedSteps, isRunUnfinished } from "./run-standing";
 import { lockLiveness, readTargetLock } from "./target-lock";
 
@@ -37,54 +37,77 @@ export type RunSummary =
     }
   | { runId: string; runDir: string; readable: false; error: ErrorRecord };
 
+/** A run folder as read from disk: its folded state, or why its journal cannot be read. */
+type ReadRun =
+  | { runId: string; runDir: string; state: RunState }
+  | { runId: string; runDir: string; error: ErrorRecord };
+
+/** Reads every run folder's journal once, oldest first (by start time, then id). */
+function readRuns(baseDir: string): ReadRun[] {
+  const runsDir = runsDirOf(baseDir);
+  if (!fs.existsSync(runsDir)) return [];
+  const runs: ReadRun[] = [];
+  for (const entry of fs.readdirSync(runsDir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const runDir = runDirOf(baseDir, entry.name);
+    try {
+      runs.push({ runId: entry.name, runDir, state: loadRun(runDir).state });
+    } catch (error) {
+      if (!isAegisError(error)) throw error;
+      runs.push({ runId: entry.name, runDir, error: toErrorRecord(error) });
+    }
+  }
+  return runs.sort((a, b) => {
+    const keyA = "state" in a ? a.state.startedAt : "";
+    const keyB = "state" in b ? b.state.startedAt : "";
+    if (keyA !== keyB) return keyA < keyB ? -1 : 1;
+    return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
+  });
+}
+
+function summaryOf(baseDir: string, run: ReadRun): RunSummary {
+  if (!("state" in run))
+    return { runId: run.runId, runDir: run.runDir, readable: false, error: run.error };
+  const { state } = run;
+  const lock = readTargetLock(baseDir, state.targetKey);
+  return {
+    runId: state.runId,
+    runDir: run.runDir,
+    readable: true,
+    planId: state.planId,
+    planHash: state.planHash,
+    ...(state.planTitle === undefined ? {} : { planTitle: state.planTitle }),
+    targetKey: state.targetKey,
+    ...(state.hashInput === undefined ? {} : { hashInput: state.hashInput }),
+    status: state.status,
+    standing: describeStanding(state),
+    unfinished: isRunUnfinished(state),
+    inProgress:
+      lock !== undefined && lock.owner.runId === state.runId && lockLiveness(lock) === "live",
+    skippedSteps: dryRunSkippedSteps(state),
+    dryRun: state.dryRun,
+    startedAt: state.startedAt,
+    updatedAt: state.updatedAt,
+    stepsDone: state.steps.filter(
+      (step) => step.status === "completed" || step.status === "skipped",
+    ).length,
+    stepsTotal: state.steps.length,
+  };
+}
+
 /**
  * Lists the runs under a base directory, oldest first (by start time, then id). A run whose
  * journal cannot be read is listed with its error rather than hidden.
  */
 export function listRuns(baseDir: string): RunSummary[] {
-  const runsDir = runsDirOf(baseDir);
-  if (!fs.existsSync(runsDir)) return [];
-  const summaries: RunSummary[] = [];
-  for (const entry of fs.readdirSync(runsDir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const runDir = runDirOf(baseDir, entry.name);
-    try {
-      const { state } = loadRun(runDir);
-      const lock = readTargetLock(baseDir, state.targetKey);
-      summaries.push({
-        runId: state.runId,
-        runDir,
-        readable: true,
-        planId: state.planId,
-        planHash: state.planHash,
-        ...(state.planTitle === undefined ? {} : { planTitle: state.planTitle }),
-        targetKey: state.targetKey,
-        ...(state.hashInput === undefined ? {} : { hashInput: state.hashInput }),
-        status: state.status,
-        standing: describeStanding(state),
-        unfinished: isRunUnfinished(state),
-        inProgress:
-          lock !== undefined && lock.owner.runId === state.runId && lockLiveness(lock) === "live",
-        skippedSteps: dryRunSkippedSteps(state),
-        dryRun: state.dryRun,
-        startedAt: state.startedAt,
-        updatedAt: state.updatedAt,
-        stepsDone: state.steps.filter(
-          (step) => step.status === "completed" || step.status === "skipped",
-        ).length,
-        stepsTotal: state.steps.length,
-      });
-    } catch (error) {
-      if (!isAegisError(error)) throw error;
-      summaries.push({ runId: entry.name, runDir, readable: false, error: toErrorRecord(error) });
-    }
-  }
-  return summaries.sort((a, b) => {
-    const keyA = a.readable ? a.startedAt : "";
-    const keyB = b.readable ? b.startedAt : "";
-    if (keyA !== keyB) return keyA < keyB ? -1 : 1;
-    return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
-  });
+  return readRuns(baseDir).map((run) => summaryOf(baseDir, run));
+}
+
+/** The readable runs of one target, oldest first, as their journals fold (each read once). */
+export function targetRunStates(baseDir: string, targetKey: string): RunState[] {
+  return readRuns(baseDir).flatMap((run) =>
+    "state" in run && run.state.targetKey === targetKey ? [run.state] : [],
+  );
 }
 
 /** The runs of one target that block a new run of it (unfinished or in progress), oldest first. */

@@ -4,6 +4,7 @@
  * and a transaction hash are both 32-byte hex: only the name tells them apart) plus credentials
  * embedded in URLs, which show up in RPC and database connection strings.
  */
+import { pathOfTrail, type ValueTrail } from "./value-path";
 
 /** What replaces a redacted value. */
 export const REDACTED = "[REDACTED]";
@@ -68,23 +69,10 @@ export function redactSecrets<T>(value: T): Redaction<T> {
   return { value: cleaned, paths };
 }
 
-// The keys and indexes leading to the value being walked. Every journal line is walked and
-// almost none holds a secret, so the dotted path is only built for a value that is redacted.
-type Trail = Array<string | number>;
-
-function pathOf(trail: Trail): string {
-  let path = "";
-  for (const part of trail) {
-    if (typeof part === "number") path = `${path}[${part}]`;
-    else path = path ? `${path}.${part}` : part;
-  }
-  return path;
-}
-
-function walk(value: unknown, trail: Trail, paths: string[]): unknown {
+function walk(value: unknown, trail: ValueTrail, paths: string[]): unknown {
   if (typeof value === "string") {
     const cleaned = redactString(value);
-    if (cleaned !== value) paths.push(pathOf(trail));
+    if (cleaned !== value) paths.push(pathOfTrail(trail));
     return cleaned;
   }
   if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
@@ -112,7 +100,7 @@ function walk(value: unknown, trail: Trail, paths: string[]): unknown {
     let next: unknown;
     if (isSecretKey(key) && field !== undefined && field !== null && field !== REDACTED) {
       next = REDACTED;
-      paths.push(pathOf(trail));
+      paths.push(pathOfTrail(trail));
     } else {
       next = walk(field, trail, paths);
     }

@@ -1,5 +1,5 @@
 import { mayHaveChangedTarget } from "./run-session";
-import { FINAL_RUN_STATUSES, findStep, type RunState } from "./run-state";
+import { FINAL_RUN_STATUSES, type RunState } from "./run-state";
 
 /**
  * Whether a run still owes its target something: it may have changed the target and has
@@ -64,14 +64,4 @@ export function describeStanding(state: RunState): string {
       return `running ${short(current?.id)} (or a crash stopped it there)`;
     }
   }
-}
-
-/** The step a run stopped before or at, for messages (short id), if any. */
-export function stoppedStep(state: RunState): string | undefined {
-  const id =
-    state.failure?.step ??
-    state.awaiting?.step ??
-    state.interruptions.at(-1)?.step ??
-    state.steps.find((step) => step.status === "running")?.id;
-  return id === undefined ? undefined : (findStep(state, id)?.shortId ?? id);
 }

@@ -3,8 +3,7 @@
  * it: a rolled-back upgrade leaves those writes in storage, and a person about to upgrade
  * again without the call (--call none) must see them first, since the new version reads them.
  */
-import { listRuns } from "../core/list-runs";
-import { loadRun } from "../core/load-run";
+import { targetRunStates } from "../core/list-runs";
 import { findStep } from "../core/run-state";
 import type { StorageChange } from "./storage-snapshotter";
 import { effectFact } from "./upgrade-journal-facts";
@@ -30,9 +29,7 @@ export function earlierReinitializerWrites(
   baseDir: string,
   targetKey: string,
 ): ReinitializerWrites | undefined {
-  const runs = listRuns(baseDir).filter((run) => run.readable && run.targetKey === targetKey);
-  for (const run of runs.reverse()) {
-    const state = loadRun(run.runDir).state;
+  for (const state of targetRunStates(baseDir, targetKey).reverse()) {
     if (effectFact(state, "upgrade", "run", "upgrade-tx") !== "applied") continue;
     const diff = findStep(state, "verify-storage");
     if (!diff?.hasOutput) continue;

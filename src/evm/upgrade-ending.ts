@@ -32,7 +32,7 @@ function implementationName(input: UpgradePlanInput, address: string, installed?
 }
 
 /** One sentence on the protocol now: paused or not, and which implementation it runs. */
-export function describeTarget(
+function describeTarget(
   input: UpgradePlanInput,
   now: TargetNow,
   pausedByRun: boolean,
@@ -104,8 +104,9 @@ export function describeEnding(
       const during = interruption?.mode === "rollback" ? " during its rollback" : "";
       lines.push(
         `Interrupted (${interruption?.reason ?? "stop requested"})${during}${where}: nothing is in flight and the journal is complete. ${target}`,
-        `Finish it: ${interruption?.mode === "rollback" ? rollback : resume}`,
-        `Undo it:   ${rollback}`,
+        ...(interruption?.mode === "rollback"
+          ? [`Finish it: ${rollback}`]
+          : [`Finish it: ${resume}`, `Undo it:   ${rollback}`]),
       );
       exitCode = EXIT_CODES.resumable;
       break;

@@ -11,7 +11,8 @@ import { abandonRun } from "../core/abandon-run";
 import type { EngineEvent } from "../core/engine-events";
 import { RunNotFoundError } from "../core/errors";
 import { parseJournalValue } from "../core/json-codec";
-import { findBlockingRuns, listRuns } from "../core/list-runs";
+import { findBlockingRuns, targetRunStates } from "../core/list-runs";
+import { isRunUnfinished } from "../core/run-standing";
 import { loadRun } from "../core/load-run";
 import { computePlanHash } from "../core/plan-hash";
 import { previewPlan, type PlanPreview } from "../core/plan-preview";
@@ -79,16 +80,14 @@ function withReports(result: RunResult): UpgradeRunResult {
   return { ...result, reports: writeRunReports(result.runDir, result.state) };
 }
 
-/** The finished runs of a target, oldest first, as their journals fold. */
-function finishedRunStates(baseDir: string, targetKey: string): RunState[] {
-  return listRuns(baseDir)
-    .filter((run) => run.readable && run.targetKey === targetKey && !run.unfinished)
-    .map((run) => loadRun(run.runDir).state);
+/** The settled runs of a target (none of them unfinished), oldest first. */
+function settledRunStates(baseDir: string, targetKey: string): RunState[] {
+  return targetRunStates(baseDir, targetKey).filter((state) => !isRunUnfinished(state));
 }
 
 /** The run of this toolkit whose pause is still in effect on a target, if any. */
-export function pauseHolderOf(baseDir: string, targetKey: string): string | undefined {
-  return toolkitPauseHolder(finishedRunStates(baseDir, targetKey));
+function pauseHolderOf(baseDir: string, targetKey: string): string | undefined {
+  return toolkitPauseHolder(settledRunStates(baseDir, targetKey));
 }
 
 /**
@@ -161,7 +160,7 @@ export async function resumeUpgrade(
 }
 
 /** What a rollback of a run would undo, for its confirmation. */
-export function previewUpgradeRollback(
+function previewUpgradeRollback(
   runId: string,
   input: UpgradePlanInput,
   deps: UpgradeRunDeps,

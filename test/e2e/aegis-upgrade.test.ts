@@ -3,7 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { ethers } from "ethers";
 import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
-import { freePort, rpc } from "../helpers/local-node";
+import { spawn } from "node:child_process";
+import { HARDHAT_CLI, PROJECT_ROOT, freePort, rpc } from "../helpers/local-node";
+import { useAutomine, useIntervalMining } from "../helpers/interval-mining";
+import { runOnTerminal } from "../helpers/terminal";
 import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/deployment-record";
 import { readProxyInfo } from "../../src/evm/eip1967";
 import { readInitializableState } from "../../src/evm/initializable";
@@ -234,6 +237,73 @@ describe("aegis:upgrade end to end on a real hardhat node", () => {
     expect(record().current.contract).to.equal("AegisEngineV1");
     const status = await seeded.hardhat(["aegis:status"]);
     expect(status.stdout).to.match(/rolled back on request/);
+  });
+
+  it("refuses a second run from another terminal while the first runs (AEGIS-E334), before showing a plan", async () => {
+    const v1 = record();
+    await useIntervalMining(seeded.node.url, 2000);
+    try {
+      const env = {
+        ...process.env,
+        HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+        AEGIS_LOCALHOST_URL: seeded.node.url,
+        AEGIS_DEPLOYMENTS_DIR: seeded.deploymentsDir,
+      };
+      const first = spawn(
+        process.execPath,
+        // A monitor window of several blocks keeps it running while the second one starts.
+        [HARDHAT_CLI, "aegis:upgrade", "--yes", "--monitor-blocks", "6", "--network", "localhost"],
+        { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let firstOut = "";
+      const paused = new Promise<void>((resolve) =>
+        first.stdout.on("data", (chunk: Buffer) => {
+          firstOut += chunk.toString();
+          if (firstOut.includes("✔ pause")) resolve();
+        }),
+      );
+      const firstExit = new Promise<number | null>((resolve) => first.once("exit", resolve));
+      await Promise.race([paused, firstExit]);
+
+      const second = await seeded.hardhat(["aegis:upgrade", "--yes"]);
+      expect(second.code).to.equal(1);
+      expect(second.stderr.split("\n")[0]).to.match(
+        /^AEGIS-E334 run \S+ of this proxy is in progress/,
+      );
+      expect(second.stdout).to.not.match(/plan aegis/);
+
+      expect(await firstExit, firstOut).to.equal(0);
+      const upgrades = (await upgradedEvents(v1.proxy)).filter(
+        (log) => log.blockNumber > v1.deployedAt.block,
+      );
+      expect(upgrades).to.have.length(1);
+      expect(runIds()).to.have.length(1);
+    } finally {
+      await useAutomine(seeded.node.url);
+    }
+  });
+
+  it("takes Ctrl-C at the confirmation prompt as a no: nothing is sent", async () => {
+    const blockBefore = await seeded.blockNumber();
+    const result = await runOnTerminal(
+      [process.execPath, HARDHAT_CLI, "aegis:upgrade", "--network", "localhost"]
+        .map((word) => `'${word}'`)
+        .join(" "),
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          HARDHAT_DISABLE_TELEMETRY_PROMPT: "true",
+          AEGIS_LOCALHOST_URL: seeded.node.url,
+          AEGIS_DEPLOYMENTS_DIR: seeded.deploymentsDir,
+        },
+        prompt: /\[y\/N\]/,
+        answer: "\u0003",
+      },
+    );
+    expect(result.code, result.stdout).to.equal(1);
+    expect(result.stdout).to.contain("Declined: nothing was sent.");
+    expect(await seeded.blockNumber()).to.equal(blockBefore);
+    expect(runIds()).to.deep.equal([]);
   });
 
   describe("bad input: one coded line, a non-zero exit, nothing changed", () => {
