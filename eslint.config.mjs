@@ -1,6 +1,29 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** Packages that talk to a chain or a database; src/core and src/report import none. */
+const CHAIN_AND_DATABASE_PACKAGES = [
+  "hardhat",
+  "hardhat/*",
+  "ethers",
+  "ethers/*",
+  "@openzeppelin/*",
+  "@nomicfoundation/*",
+  "pg",
+  "mysql2",
+  "better-sqlite3",
+  "@electric-sql/*",
+];
+
+/** The migration kinds under src/, each on the engine in src/core. */
+const KIND_FOLDERS = ["evm", "sql", "api", "aegis"];
+
+/**
+ * src/evm's rooms, lowest first: each may import the ones before it, never the ones after
+ * (tasks -> src/<kind> -> src/core; DESIGN.md).
+ */
+const EVM_ROOMS = ["chain", "storage", "layout", "upgrade", "rehearsal"];
+
 export default tseslint.config(
   { ignores: ["node_modules", "artifacts", "cache", "typechain-types", "coverage", "deployments"] },
   js.configs.recommended,
@@ -31,22 +54,68 @@ export default tseslint.config(
           patterns: [
             {
               group: [
-                "hardhat",
-                "hardhat/*",
-                "ethers",
-                "ethers/*",
-                "@openzeppelin/*",
-                "@nomicfoundation/*",
-                "pg",
-                "mysql2",
-                "better-sqlite3",
-                "@electric-sql/*",
-                "../evm/*",
-                "../sql/*",
-                "../api/*",
-                "../aegis/*",
+                ...CHAIN_AND_DATABASE_PACKAGES,
+                ...KIND_FOLDERS.map((kind) => `../${kind}/*`),
               ],
               message: "src/core knows nothing of chains or databases (DESIGN.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/report/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                ...CHAIN_AND_DATABASE_PACKAGES,
+                ...KIND_FOLDERS.map((kind) => `../${kind}/*`),
+              ],
+              message: "src/report renders data and imports no kind (DESIGN.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  ...EVM_ROOMS.map((room, index) => ({
+    files: [`src/evm/${room}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                ...EVM_ROOMS.slice(index + 1).map((above) => `../${above}/*`),
+                "../../report/*",
+                "../../aegis/*",
+              ],
+              message:
+                `src/evm/${room} depends only on the rooms below it (` +
+                `${EVM_ROOMS.slice(0, index).join(", ") || "none"}), src/evm's errors and src/core; ` +
+                "reports are written by the caller.",
+            },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    files: ["src/evm/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: EVM_ROOMS.map((room) => `./${room}/*`),
+              message: "src/evm's shared errors sit below every room and import none of them.",
             },
           ],
         },

@@ -12,7 +12,7 @@ import path from "node:path";
 import { freePort, startHardhatNode } from "../test/helpers/local-node";
 import { runHardhat } from "../test/helpers/hardhat-cli";
 import { median, runBenchmark, timed } from "./process-timing";
-import { startAnvil } from "../src/evm/anvil-process";
+import { startAnvil } from "../src/evm/rehearsal/anvil-process";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 

@@ -12,11 +12,16 @@ import os from "node:os";
 import path from "node:path";
 import { ethers } from "ethers";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
-import { startAnvil } from "../src/evm/anvil-process";
-import { readDeploymentRecord } from "../src/evm/deployment-record";
-import { takeSnapshot } from "../src/evm/snapshot";
-import { createStorageReader } from "../src/evm/storage-reader";
-import { mappingValueSlot, namespaceBaseSlot, addSlot, slotHex } from "../src/evm/storage-slots";
+import { startAnvil } from "../src/evm/rehearsal/anvil-process";
+import { readDeploymentRecord } from "../src/evm/chain/deployment-record";
+import { takeSnapshot } from "../src/evm/storage/snapshot";
+import { createStorageReader } from "../src/evm/storage/storage-reader";
+import {
+  mappingValueSlot,
+  namespaceBaseSlot,
+  addSlot,
+  slotHex,
+} from "../src/evm/storage/storage-slots";
 import { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } from "../src/aegis/snapshot-keys";
 import { freePort, startHardhatNode, type LocalNode } from "../test/helpers/local-node";
 import { runHardhat } from "../test/helpers/hardhat-cli";

@@ -1,6 +1,6 @@
 import { extendConfig } from "hardhat/config";
 import type { HardhatConfig, HardhatUserConfig } from "hardhat/types";
-import type { UpgradePreset } from "../src/evm/upgrade-preset";
+import type { UpgradePreset } from "../src/evm/upgrade/upgrade-preset";
 
 /** What aegis:upgrade does when the command line does not say. */
 export interface AegisUpgradeConfig {

@@ -1,7 +1,7 @@
 import { task } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
 import { SeedUnavailableError } from "../src/evm/errors";
-import { assertRpcReachable } from "../src/evm/rpc";
+import { assertRpcReachable } from "../src/evm/chain/rpc";
 import { checkDeployInputs } from "../src/aegis/deploy-inputs";
 import { runTask } from "./run-task";
 import "./aegis-config";
@@ -43,7 +43,7 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
         await hre.run("compile", { quiet: true });
         const { deployProtocol, engineContractName } = await import("../src/aegis/deploy-protocol");
         const { seedBook } = await import("../src/aegis/seed-book");
-        const { layoutOfBytecode } = await import("../src/evm/contract-layout");
+        const { layoutOfBytecode } = await import("../src/evm/storage/contract-layout");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
         const engineContract = engineContractName(args.kind);

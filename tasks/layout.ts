@@ -4,15 +4,15 @@ import { task } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
 import type { EthereumProvider } from "@openzeppelin/upgrades-core";
 import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
-import { assembleLayoutReport, buildTargetReport } from "../src/evm/layout-report";
+import { assembleLayoutReport, buildTargetReport } from "../src/evm/layout/layout-report";
 import {
   checkLayoutRequest,
   resolveLayoutTargets,
   type LayoutSourceContext,
-} from "../src/evm/layout-sources";
-import { assertRpcReachable } from "../src/evm/rpc";
-import { createStorageReader } from "../src/evm/storage-reader";
-import { renderLayoutMarkdown } from "../src/report/layout-markdown";
+} from "../src/evm/layout/layout-sources";
+import { assertRpcReachable } from "../src/evm/chain/rpc";
+import { createStorageReader } from "../src/evm/storage/storage-reader";
+import { renderLayoutMarkdown } from "../src/evm/layout/layout-markdown";
 import { runTask } from "./run-task";
 import "./aegis-config";
 

@@ -2,10 +2,11 @@ import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { UnknownForkEngineError } from "../src/evm/errors";
-import type { InProcessForkFactory } from "../src/evm/fork";
+import type { InProcessForkFactory } from "../src/evm/rehearsal/fork";
+import { writeRunReports } from "../src/report/write-run-reports";
 import { createRunRenderer } from "./render-run";
 import { runTask } from "./run-task";
-import { freeLocalPort } from "../src/evm/free-port";
+import { freeLocalPort } from "../src/evm/chain/free-port";
 import { loadPreset, presetSnapshotter } from "./upgrade-support";
 import "./aegis-config";
 
@@ -58,11 +59,11 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
           throw new UnknownForkEngineError(args.engine);
         const settings = hre.config.aegis.upgrade;
         await hre.run("compile", { quiet: true });
-        const { startFork } = await import("../src/evm/fork");
-        const { rehearseUpgrade } = await import("../src/evm/rehearsal");
+        const { startFork } = await import("../src/evm/rehearsal/fork");
+        const { rehearseUpgrade } = await import("../src/evm/rehearsal/rehearsal");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
-        const { assertRpcReachable, httpRequester } = await import("../src/evm/rpc");
+        const { assertRpcReachable, httpRequester } = await import("../src/evm/chain/rpc");
         // The live chain is only read from, and only through the fork.
         await assertRpcReachable(httpRequester(args.forkUrl), hre.network.name, args.forkUrl);
         const fork = await startFork({
@@ -91,6 +92,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
             artifacts: hre.artifacts,
             validations: await readValidations(hre),
             preset,
+            writeReports: writeRunReports,
             makeSnapshotter: (input, record, toLayout) =>
               presetSnapshotter({
                 preset,

@@ -7,14 +7,18 @@ import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
 import { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } from "../src/aegis/snapshot-keys";
 import { ENGINE_RECORD_NAME } from "../src/aegis/constants";
-import { readBuiltContract } from "../src/evm/build-layouts";
-import { deploymentRecordPath, readDeploymentRecord } from "../src/evm/deployment-record";
-import { readProxyInfo } from "../src/evm/eip1967";
+import { readBuiltContract } from "../src/evm/layout/build-layouts";
+import { deploymentRecordPath, readDeploymentRecord } from "../src/evm/chain/deployment-record";
+import { readProxyInfo } from "../src/evm/chain/eip1967";
 import { InvalidAddressError, NotAProxyError } from "../src/evm/errors";
-import type { KeySource, MappingKeys } from "../src/evm/mapping-keys";
-import { assertRpcReachable } from "../src/evm/rpc";
-import { snapshotToJson, takeSnapshot } from "../src/evm/snapshot";
-import { diffSnapshots, readSnapshotFile, type StorageChange } from "../src/evm/snapshot-diff";
+import type { KeySource, MappingKeys } from "../src/evm/storage/mapping-keys";
+import { assertRpcReachable } from "../src/evm/chain/rpc";
+import { snapshotToJson, takeSnapshot } from "../src/evm/storage/snapshot";
+import {
+  diffSnapshots,
+  readSnapshotFile,
+  type StorageChange,
+} from "../src/evm/storage/snapshot-diff";
 import { runTask } from "./run-task";
 import "./aegis-config";
 

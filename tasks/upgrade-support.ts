@@ -1,9 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
-import type { RpcEndpoint } from "../src/evm/storage-reader";
-import type { StorageSnapshotter } from "../src/evm/storage-snapshotter";
-import type { UpgradePlanInput } from "../src/evm/upgrade-plan";
-import type { UpgradePreset } from "../src/evm/upgrade-preset";
+import type { RpcEndpoint } from "../src/evm/storage/storage-reader";
+import type { StorageSnapshotter } from "../src/evm/storage/storage-snapshotter";
+import type { UpgradePlanInput } from "../src/evm/upgrade/upgrade-plan";
+import type { UpgradePreset } from "../src/evm/upgrade/upgrade-preset";
 
 /** The configured preset: the AEGIS one by name, or a protocol's own loader. */
 export async function loadPreset(hre: HardhatRuntimeEnvironment): Promise<UpgradePreset<unknown>> {
@@ -28,7 +28,7 @@ export async function presetSnapshotter(params: {
   deployedAtBlock: number;
 }): Promise<StorageSnapshotter> {
   // Loaded on use: every Hardhat command loads this file with the config.
-  const { createLayoutSnapshotter } = await import("../src/evm/layout-snapshotter");
+  const { createLayoutSnapshotter } = await import("../src/evm/storage/layout-snapshotter");
   const { input } = params;
   return createLayoutSnapshotter({
     endpoint: params.endpoint,

@@ -7,10 +7,11 @@ import type { PlanPreview } from "../src/core/plan-preview";
 import type { RollbackPreviewItem } from "../src/core/rollback-preview";
 import { StopRequest } from "../src/core/stop-request";
 import { parseDuration } from "../src/core/duration";
-import { assertRpcReachable } from "../src/evm/rpc";
-import type { UpgradePlanInput } from "../src/evm/upgrade-plan";
-import type { UpgradeRunDeps, UpgradeRunResult } from "../src/evm/upgrade-run";
-import { parseCallOption } from "../src/evm/upgrade-call";
+import { assertRpcReachable } from "../src/evm/chain/rpc";
+import type { UpgradePlanInput } from "../src/evm/upgrade/upgrade-plan";
+import type { UpgradeRunDeps, UpgradeRunResult } from "../src/evm/upgrade/upgrade-run";
+import { parseCallOption } from "../src/evm/upgrade/upgrade-call";
+import { writeRunReports } from "../src/report/write-run-reports";
 import { createRunRenderer } from "./render-run";
 import { crashPointListener } from "./crash-points";
 import type { EngineEvent } from "../src/core/engine-events";
@@ -44,9 +45,9 @@ async function runDeps(
   control: Pick<UpgradeRunDeps, "stop" | "waitPolicy"> = {},
 ): Promise<UpgradeRunDeps> {
   const { readValidations } = await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
-  const { layoutOfBytecode } = await import("../src/evm/contract-layout");
+  const { layoutOfBytecode } = await import("../src/evm/storage/contract-layout");
   const { deploymentRecordPath, readDeploymentRecord } =
-    await import("../src/evm/deployment-record");
+    await import("../src/evm/chain/deployment-record");
   const { url, signer, baseDir } = connection;
   const recordPath = deploymentRecordPath(
     hre.config.aegis.deploymentsDir,
@@ -84,6 +85,7 @@ async function runDeps(
     toLayout,
     recordPath,
     baseDir,
+    writeReports: writeRunReports,
     onEvent: withCrashPoints(createRunRenderer(json, (line) => console.log(line))),
     ...control,
   };
@@ -99,8 +101,9 @@ async function checkRehearsal(
   deps: UpgradeRunDeps,
   withoutRehearsal: boolean,
 ): Promise<string> {
-  const { previewUpgrade } = await import("../src/evm/upgrade-run");
-  const { findPassingReceipt, receiptsDirOf } = await import("../src/evm/rehearsal-receipt");
+  const { previewUpgrade } = await import("../src/evm/upgrade/upgrade-run");
+  const { findPassingReceipt, receiptsDirOf } =
+    await import("../src/evm/rehearsal/rehearsal-receipt");
   const { RehearsalMissingError } = await import("../src/evm/errors");
   if (hre.config.aegis.developmentNetworks.includes(hre.network.name))
     return "not required (development network)";
@@ -187,7 +190,7 @@ function waitPolicyOf(args: { wait?: string; noWait: boolean }) {
 
 /** The proxy as it is now; undefined when the node cannot say (the ending then says less). */
 async function readTargetNow(input: UpgradePlanInput, deps: UpgradeRunDeps) {
-  const { observeUpgradeTarget } = await import("../src/evm/upgrade-target-check");
+  const { observeUpgradeTarget } = await import("../src/evm/upgrade/upgrade-target-check");
   return observeUpgradeTarget(input, deps).catch(() => undefined);
 }
 
@@ -200,8 +203,8 @@ async function finish(
   network: string,
   json: boolean,
 ): Promise<void> {
-  const { describeEnding } = await import("../src/evm/upgrade-ending");
-  const { toolkitPauseHolder } = await import("../src/evm/upgrade-journal-facts");
+  const { describeEnding } = await import("../src/evm/upgrade/upgrade-ending");
+  const { toolkitPauseHolder } = await import("../src/evm/upgrade/upgrade-journal-facts");
   const now =
     result.status === "declined" || result.status === "dry-run"
       ? undefined
@@ -219,8 +222,8 @@ async function finish(
  * that an unfinished run of it is found before anything is shown or asked.
  */
 async function refuseIfUnfinished(hre: HardhatRuntimeEnvironment, chainId: number, proxy: string) {
-  const { resolveRecord } = await import("../src/evm/upgrade-inputs");
-  const { assertNoUnfinishedRun } = await import("../src/evm/upgrade-run");
+  const { resolveRecord } = await import("../src/evm/upgrade/upgrade-inputs");
+  const { assertNoUnfinishedRun } = await import("../src/evm/upgrade/upgrade-run");
   const { deploymentsDir } = hre.config.aegis;
   let address = proxy;
   try {
@@ -244,9 +247,9 @@ async function showEarlierReinitializer(
   json: boolean,
 ): Promise<void> {
   const { earlierReinitializerWrites, formatReinitializerWrites } =
-    await import("../src/evm/reinitializer-history");
-  const { readInitializableState } = await import("../src/evm/initializable");
-  const { targetKeyOf } = await import("../src/evm/upgrade-target-key");
+    await import("../src/evm/upgrade/reinitializer-history");
+  const { readInitializableState } = await import("../src/evm/chain/initializable");
+  const { targetKeyOf } = await import("../src/evm/upgrade/upgrade-target-key");
   const version = (await readInitializableState(hre.ethers.provider, input.proxy))
     .initializedVersion;
   const found = earlierReinitializerWrites(
@@ -308,7 +311,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         const connection = await connect(hre);
         const { chainId, signer } = connection;
         const { readPlanInput, resumeUpgrade, startUpgrade } =
-          await import("../src/evm/upgrade-run");
+          await import("../src/evm/upgrade/upgrade-run");
         if (args.resume !== undefined) {
           const runId = args.resume;
           const input = readPlanInput(connection.baseDir, runId);
@@ -333,7 +336,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         if (to === undefined) throw new MissingUpgradeSettingError("to");
         await refuseIfUnfinished(hre, chainId, proxy);
         const call = args.call === undefined ? (settings.call ?? null) : parseCallOption(args.call);
-        const { prepareUpgrade } = await import("../src/evm/upgrade-inputs");
+        const { prepareUpgrade } = await import("../src/evm/upgrade/upgrade-inputs");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
         const prepared = await prepareUpgrade(
@@ -391,7 +394,7 @@ task("aegis:rollback", "Rolls an upgrade run back: its steps' rollbacks, in reve
     runTask(async () => {
       const stop = new StopRequest();
       const connection = await connect(hre);
-      const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade-run");
+      const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade/upgrade-run");
       const runId = await chosenRun(connection.baseDir, args.run);
       const input = readPlanInput(connection.baseDir, runId);
       const deps = await runDeps(hre, connection, input, args.json, { stop });
@@ -416,7 +419,7 @@ task("aegis:abandon", "Gives an unfinished run up after checking the chain, so a
   .setAction(async (args: { run: string; reason: string; yes: boolean; json: boolean }, hre) =>
     runTask(async () => {
       const connection = await connect(hre);
-      const { readPlanInput, abandonUpgrade } = await import("../src/evm/upgrade-run");
+      const { readPlanInput, abandonUpgrade } = await import("../src/evm/upgrade/upgrade-run");
       const input = readPlanInput(connection.baseDir, args.run);
       const deps = await runDeps(hre, connection, input, args.json);
       const result = await abandonUpgrade(args.run, input, deps, {

@@ -1,7 +1,7 @@
 /** The checks that refuse a deployment before anything is compiled or sent. */
 import fs from "node:fs";
 import { ethers } from "ethers";
-import { deploymentRecordPath } from "../evm/deployment-record";
+import { deploymentRecordPath } from "../evm/chain/deployment-record";
 import { InvalidAddressError, InvalidProxyKindError, RecordExistsError } from "../evm/errors";
 import { ENGINE_RECORD_NAME } from "./constants";
 

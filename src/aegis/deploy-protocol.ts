@@ -9,8 +9,8 @@ import {
   AegisEngineV1__factory,
   MockToken__factory,
 } from "../../typechain-types";
-import type { ContractLayout } from "../evm/contract-layout";
-import { writeDeploymentRecord, type DeploymentRecord } from "../evm/deployment-record";
+import type { ContractLayout } from "../evm/storage/contract-layout";
+import { writeDeploymentRecord, type DeploymentRecord } from "../evm/chain/deployment-record";
 import { DEFAULT_RATE_PER_SECOND, ENGINE_RECORD_NAME } from "./constants";
 import { checkDeployInputs } from "./deploy-inputs";
 

@@ -6,7 +6,7 @@
 import { BPS, MAX_LTV_BPS, UTILIZATION_CAP_BPS, WAD } from "./constants";
 import type { BookState } from "./book";
 import { isqrt, mulDiv } from "./math";
-import type { InvariantResult } from "../evm/upgrade-preset";
+import type { InvariantResult } from "../evm/upgrade/upgrade-preset";
 
 export type { InvariantResult };
 

@@ -1,8 +1,8 @@
 /** The AEGIS preset of the upgrade checklist: pause, book reads and the L-unit/floor invariants. */
 import type { Provider } from "ethers";
 import { AegisEngineV1__factory } from "../../typechain-types";
-import type { DeploymentRecord } from "../evm/deployment-record";
-import type { UpgradePreset } from "../evm/upgrade-preset";
+import type { DeploymentRecord } from "../evm/chain/deployment-record";
+import type { UpgradePreset } from "../evm/upgrade/upgrade-preset";
 import { readBook, type BookState } from "./book";
 import { checkBook, compareBooks } from "./invariants";
 import { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } from "./snapshot-keys";

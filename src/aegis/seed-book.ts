@@ -5,7 +5,7 @@
  */
 import { ethers, type Signer } from "ethers";
 import { AegisEngineV1__factory, MockToken__factory } from "../../typechain-types";
-import type { DeploymentRecord } from "../evm/deployment-record";
+import type { DeploymentRecord } from "../evm/chain/deployment-record";
 import { SeedUnavailableError } from "../evm/errors";
 import { BPS, WAD } from "./constants";
 

@@ -3,9 +3,13 @@
  * mappings come from (lenders from share Transfers, vaults from VaultOpened, roles from
  * RoleGranted), and which changes an upgrade to V2 is expected to make.
  */
-import type { KeySource, MappingKeys } from "../evm/mapping-keys";
-import type { ExpectedChange } from "../evm/snapshot-diff";
-import { IMPLEMENTATION_PATH, INITIALIZED_PATH, PAUSED_PATH } from "../evm/upgrade-storage-paths";
+import type { KeySource, MappingKeys } from "../evm/storage/mapping-keys";
+import type { ExpectedChange } from "../evm/storage/snapshot-diff";
+import {
+  IMPLEMENTATION_PATH,
+  INITIALIZED_PATH,
+  PAUSED_PATH,
+} from "../evm/upgrade/upgrade-storage-paths";
 
 const ERC20 = "erc7201:openzeppelin.storage.ERC20";
 const ACCESS_CONTROL = "erc7201:openzeppelin.storage.AccessControl";

@@ -4,7 +4,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deploySeededProtocol } from "../helpers/seeded-protocol";
 import { readBook } from "../../src/aegis/book";
 import { checkBook, compareBooks } from "../../src/aegis/invariants";
-import { readInitializableState } from "../../src/evm/initializable";
+import { readInitializableState } from "../../src/evm/chain/initializable";
 import { AegisEngineV2__factory } from "../../typechain-types";
 
 describe("upgrading the seeded protocol from V1", () => {

@@ -7,8 +7,8 @@ import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
 import { HARDHAT_CLI, PROJECT_ROOT, rpc } from "../helpers/local-node";
 import type { CliResult } from "../helpers/hardhat-cli";
 import { useAutomine, useIntervalMining } from "../helpers/interval-mining";
-import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/deployment-record";
-import { readProxyInfo } from "../../src/evm/eip1967";
+import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/chain/deployment-record";
+import { readProxyInfo } from "../../src/evm/chain/eip1967";
 import { AegisEngineV1__factory } from "../../typechain-types";
 
 const UPGRADED_TOPIC = ethers.id("Upgraded(address)");

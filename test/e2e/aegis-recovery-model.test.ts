@@ -20,9 +20,9 @@ import {
   type Prediction,
 } from "../helpers/recovery-model";
 import { listRuns, type RunSummary } from "../../src/core/list-runs";
-import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/deployment-record";
-import { readProxyInfo } from "../../src/evm/eip1967";
-import { readInitializableState } from "../../src/evm/initializable";
+import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/chain/deployment-record";
+import { readProxyInfo } from "../../src/evm/chain/eip1967";
+import { readInitializableState } from "../../src/evm/chain/initializable";
 import { AegisEngineV1__factory } from "../../typechain-types";
 
 /**

@@ -3,7 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
 import { rpc } from "../helpers/local-node";
-import { rehearsalReceiptSchema, type RehearsalReceipt } from "../../src/evm/rehearsal-receipt";
+import {
+  rehearsalReceiptSchema,
+  type RehearsalReceipt,
+} from "../../src/evm/rehearsal/rehearsal-receipt";
 
 /** What identifies a chain's whole state: the latest block's number, hash and state root. */
 async function chainFingerprint(url: string): Promise<unknown> {

@@ -6,8 +6,8 @@ import { ethers } from "ethers";
 import { HARDHAT_CLI, PROJECT_ROOT, startHardhatNode, type LocalNode } from "../helpers/local-node";
 import { runHardhat } from "../helpers/hardhat-cli";
 import { runOnTerminal } from "../helpers/terminal";
-import { readDeploymentRecord } from "../../src/evm/deployment-record";
-import { readProxyInfo } from "../../src/evm/eip1967";
+import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
+import { readProxyInfo } from "../../src/evm/chain/eip1967";
 import { AegisEngineV2__factory } from "../../typechain-types";
 
 /** The shell commands of the README's "A first run", in order, as a reader copies them. */

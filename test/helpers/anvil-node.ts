@@ -1,4 +1,4 @@
-import { startAnvil } from "../../src/evm/anvil-process";
+import { startAnvil } from "../../src/evm/rehearsal/anvil-process";
 import { freePort, type LocalNode } from "./local-node";
 
 /** Starts anvil on a free 127.0.0.1 port (its own PID) and waits until it listens. */

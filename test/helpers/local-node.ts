@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { httpRequester } from "../../src/evm/rpc";
-import { freeLocalPort } from "../../src/evm/free-port";
+import { httpRequester } from "../../src/evm/chain/rpc";
+import { freeLocalPort } from "../../src/evm/chain/free-port";
 
 /** The project's root, where hardhat.config.ts lives. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");

@@ -6,8 +6,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
 import { deployProtocol } from "../../src/aegis/deploy-protocol";
 import { seedBook, type SeededBook } from "../../src/aegis/seed-book";
-import { layoutOfBytecode } from "../../src/evm/contract-layout";
-import type { DeploymentRecord } from "../../src/evm/deployment-record";
+import { layoutOfBytecode } from "../../src/evm/storage/contract-layout";
+import type { DeploymentRecord } from "../../src/evm/chain/deployment-record";
 import type { BookLocation } from "../../src/aegis/book";
 
 /** The reference protocol deployed and seeded on the in-process network, as aegis:deploy does. */

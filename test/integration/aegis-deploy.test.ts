@@ -5,7 +5,7 @@ import path from "node:path";
 import { ethers } from "ethers";
 import { freePort, rpc, startHardhatNode, type LocalNode } from "../helpers/local-node";
 import { runHardhat } from "../helpers/hardhat-cli";
-import { readDeploymentRecord } from "../../src/evm/deployment-record";
+import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
 import { readBook } from "../../src/aegis/book";
 import { checkBook } from "../../src/aegis/invariants";
 

@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { rpc, startHardhatNode, type LocalNode } from "../helpers/local-node";
 import { runHardhat } from "../helpers/hardhat-cli";
-import { readDeploymentRecord } from "../../src/evm/deployment-record";
-import type { LayoutReport } from "../../src/evm/layout-report";
+import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
+import type { LayoutReport } from "../../src/evm/layout/layout-report";
 
 /** The project's build-info file that compiled `contract` (what a release would keep). */
 function buildInfoHolding(contract: string) {

@@ -1,0 +1,272 @@
+/**
+ * Rehearses an upgrade on a fork: the same plan, with the same hash, as `aegis:upgrade` would run
+ * on the live chain, signed by the real upgrade authority through impersonation; then the way
+ * back (the run's own rollback) on the same fork, checked value by value, so the rollback
+ * procedure is proven before anyone needs it. The live records are never touched: the run works
+ * on a copy, and only the receipt and its reports are written beside the live records.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ethers } from "ethers";
+import type { ValidationData } from "@openzeppelin/upgrades-core";
+import type { EngineEvent } from "../../core/engine-events";
+import { parseJournalValue } from "../../core/json-codec";
+import { artifactRelativePath } from "../../core/run-paths";
+import type { RunState } from "../../core/run-state";
+import { deploymentRecordPath, readDeploymentRecord } from "../chain/deployment-record";
+import type { Fork } from "./fork";
+import { receiptsDirOf, redactUrl, writeReceipt, type RehearsalReceipt } from "./rehearsal-receipt";
+import type { StorageSnapshotter } from "../storage/storage-snapshotter";
+import { readProxyInfo } from "../chain/eip1967";
+import { readUpgradeAuthority } from "../chain/upgrade-authority";
+import { INITIALIZED_PATH, PAUSED_PATH } from "../upgrade/upgrade-storage-paths";
+import {
+  prepareUpgrade,
+  resolveRecord,
+  type ArtifactSource,
+  type UpgradeRequest,
+} from "../upgrade/upgrade-inputs";
+import { STATE_BEFORE, STORAGE_BEFORE, type UpgradePlanInput } from "../upgrade/upgrade-plan";
+import type { UpgradePreset } from "../upgrade/upgrade-preset";
+import {
+  previewUpgrade,
+  resumeUpgrade,
+  rollbackUpgrade,
+  startUpgrade,
+  type UpgradeRunDeps,
+  type UpgradeRunResult,
+} from "../upgrade/upgrade-run";
+import type { ContractLayout } from "../storage/contract-layout";
+import type { DeploymentRecord } from "../chain/deployment-record";
+
+/** What a rehearsal needs. */
+export interface RehearseParams {
+  fork: Fork;
+  forkUrl: string;
+  liveNetwork: string;
+  /** The live records' root (deployments/); receipts are written under it. */
+  deploymentsDir: string;
+  request: UpgradeRequest;
+  artifacts: ArtifactSource;
+  validations: ValidationData;
+  preset: UpgradePreset<unknown>;
+  /** Builds the snapshot port for the fork (the preset knows its mapping keys). */
+  makeSnapshotter(
+    input: UpgradePlanInput,
+    record: DeploymentRecord,
+    toLayout: ContractLayout,
+  ): Promise<StorageSnapshotter>;
+  /** Renders each fork run's reports (the caller's renderer; see UpgradeRunDeps). */
+  writeReports: UpgradeRunDeps["writeReports"];
+  onEvent?: (event: EngineEvent) => void;
+}
+
+/** The rehearsal's outcome. */
+export interface RehearsalResult {
+  receipt: RehearsalReceipt;
+  receiptFile: string;
+  planHash: string;
+  forward: UpgradeRunResult;
+  back?: UpgradeRunResult;
+}
+
+type Verdicts = RehearsalReceipt["forward"]["verdicts"];
+
+function verdictsOf(state: RunState): Verdicts {
+  return state.steps.flatMap((step) =>
+    step.verification === undefined
+      ? []
+      : [
+          {
+            step: step.shortId,
+            verdict: step.verification.verdict,
+            ...(step.verification.message === undefined
+              ? {}
+              : { message: step.verification.message }),
+            figures: step.verification.figures,
+          },
+        ],
+  );
+}
+
+/** One verdict per step the rollback touched: go when it was undone (or had nothing to undo). */
+function rollbackVerdictsOf(state: RunState): Verdicts {
+  return state.steps
+    .filter((step) => step.rollback.status !== "none")
+    .map((step) => ({
+      step: `rollback ${step.shortId}`,
+      verdict: step.rollback.status === "failed" ? "stop" : "go",
+      message: step.rollback.error?.message ?? step.rollback.skipped?.why ?? step.rollback.status,
+      figures: { effects: step.rollback.effects.length },
+    }));
+}
+
+/** Runs the forward checklist and the way back on the fork, and writes the receipt. */
+export async function rehearseUpgrade(params: RehearseParams): Promise<RehearsalResult> {
+  const startedAt = new Date().toISOString();
+  const { fork } = params;
+  // Work on a copy of the live record: the run updates its record, the live one must not move.
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-rehearsal-"));
+  try {
+    const live = resolveRecord(params.deploymentsDir, params.liveNetwork, params.request.proxy);
+    const recordPath = deploymentRecordPath(workDir, params.liveNetwork, live.record.name);
+    fs.mkdirSync(path.dirname(recordPath), { recursive: true });
+    fs.copyFileSync(live.recordPath, recordPath);
+
+    const info = await readProxyInfo(fork.provider, live.record.proxy);
+    const authority = await readUpgradeAuthority(fork.provider, info);
+    // The ProxyAdmin's owner, or for UUPS the account the record names as the upgrade authority.
+    const upgrader = authority.kind === "transparent" ? authority.owner : live.record.owner;
+    const signer = await fork.impersonate(upgrader);
+    const prepared = await prepareUpgrade(
+      { ...params.request, proxy: live.record.name },
+      {
+        provider: fork.provider,
+        signerAddress: upgrader,
+        networkName: params.liveNetwork,
+        chainId: fork.chainId,
+        deploymentsDir: workDir,
+        artifacts: params.artifacts,
+        validations: params.validations,
+        preset: params.preset,
+      },
+    );
+    const { input } = prepared;
+    const snapshotter = await params.makeSnapshotter(
+      input,
+      readDeploymentRecord(recordPath, params.liveNetwork),
+      prepared.toLayout,
+    );
+    const deps: UpgradeRunDeps = {
+      provider: fork.provider,
+      signer,
+      preset: params.preset,
+      snapshotter,
+      toCreationBytecode: prepared.toCreationBytecode,
+      toLayout: prepared.toLayout,
+      recordPath,
+      baseDir: path.join(workDir, params.liveNetwork),
+      writeReports: params.writeReports,
+      onEvent: params.onEvent,
+    };
+    const planHash = previewUpgrade(input, deps).planHash;
+
+    let forward = await startUpgrade(input, deps, {
+      dryRun: false,
+      autoRollback: true,
+      confirm: async () => true,
+    });
+    // A fork mines only what it is sent: give a monitoring window the blocks it waits for.
+    while (forward.status === "waiting" && forward.awaiting?.condition?.kind === "blocks") {
+      const until = Number(forward.awaiting.condition.untilBlock);
+      await fork.mine(Math.max(1, until - (await fork.provider.getBlockNumber())));
+      forward = await resumeUpgrade(forward.runId, input, deps);
+    }
+    if (forward.status === "declined") throw new Error("a rehearsal never asks for confirmation");
+
+    let back: UpgradeRunResult | undefined;
+    let backVerdicts: Verdicts = [];
+    if (forward.status === "completed") {
+      back = await rollbackUpgrade(forward.runId, input, deps);
+      if (back.status !== "declined") {
+        backVerdicts = [
+          ...rollbackVerdictsOf(back.state),
+          ...(await checkWayBack(forward.runDir, input, deps, snapshotter)),
+        ];
+      }
+    }
+    const upgraded = forward.state.steps.find((step) => step.shortId === "deploy-implementation")
+      ?.output as { runtimeCodeHash?: string } | undefined;
+    const passed =
+      forward.status === "completed" &&
+      back !== undefined &&
+      back.status === "rolled-back" &&
+      backVerdicts.every((verdict) => verdict.verdict === "go");
+    const receipt: RehearsalReceipt = {
+      schemaVersion: 1,
+      kind: "aegis-rehearsal-receipt",
+      planId: input.planId,
+      planHash,
+      network: params.liveNetwork,
+      chainId: fork.chainId,
+      engine: fork.engine,
+      forkUrl: redactUrl(params.forkUrl),
+      forkBlock: fork.forkBlock,
+      proxy: input.proxy,
+      toContract: input.to.contract,
+      toCreationBytecodeHash: input.to.creationBytecodeHash,
+      toRuntimeCodeHash: upgraded?.runtimeCodeHash ?? null,
+      passed,
+      forward: { status: forward.status, verdicts: verdictsOf(forward.state) },
+      back:
+        back && back.status !== "declined" ? { status: back.status, verdicts: backVerdicts } : null,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      reports: { markdown: "report.md", json: "report.json" },
+    };
+    const receiptsDir = receiptsDirOf(params.deploymentsDir, params.liveNetwork);
+    const name = `${forward.runId}-${fork.engine}`;
+    const receiptFile = writeReceipt(receiptsDir, name, receipt);
+    fs.copyFileSync(forward.reports.markdown, path.join(receiptsDir, name, "report.md"));
+    fs.copyFileSync(forward.reports.json, path.join(receiptsDir, name, "report.json"));
+    return { receipt, receiptFile, planHash, forward, back };
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * After the rollback: the old implementation must read every value it had before the upgrade
+ * (only the reinitializer's version and the pause flag may differ) and the invariants must hold
+ * against the state recorded before the upgrade.
+ */
+async function checkWayBack(
+  runDir: string,
+  input: UpgradePlanInput,
+  deps: UpgradeRunDeps,
+  snapshotter: StorageSnapshotter,
+): Promise<Verdicts> {
+  const block = await deps.provider.getBlockNumber();
+  const info = await readProxyInfo(deps.provider, input.proxy, block);
+  const artifact = (kept: { step: string; name: string }) =>
+    fs.readFileSync(path.join(runDir, artifactRelativePath(kept.step, kept.name)), "utf8");
+  const before = artifact(STORAGE_BEFORE);
+  const now = await snapshotter.take(block, "before");
+  const diff = snapshotter.diff(before, now.json, [INITIALIZED_PATH, PAUSED_PATH]);
+  const stateBefore = parseJournalValue(artifact(STATE_BEFORE));
+  const stateNow = await deps.preset.readState(
+    deps.provider,
+    readDeploymentRecord(deps.recordPath, input.network),
+    block,
+  );
+  const broken = deps.preset.compareStates(stateBefore, stateNow).filter((result) => !result.holds);
+  const restored = ethers.getAddress(info.implementation) === input.from.implementation;
+  return [
+    {
+      step: "back-implementation",
+      verdict: restored ? "go" : "stop",
+      figures: { implementation: info.implementation, expected: input.from.implementation },
+    },
+    {
+      step: "back-storage",
+      verdict: diff.unexpected.length === 0 ? "go" : "stop",
+      message: `${now.variables} values read by ${input.from.contract}; ${diff.unexpected.length} unexpected difference(s)`,
+      figures: Object.fromEntries(
+        [...diff.expected, ...diff.unexpected].map((change) => [
+          change.variable,
+          { before: change.before, after: change.after },
+        ]),
+      ),
+    },
+    {
+      step: "back-invariants",
+      verdict: broken.length === 0 ? "go" : "stop",
+      message:
+        broken.length === 0
+          ? "every invariant holds against the state before the upgrade"
+          : broken.map((r) => `${r.id} ${r.violation}`).join("; "),
+      figures: { broken: broken.length },
+    },
+  ];
+}

@@ -1,0 +1,246 @@
+/**
+ * Keys of mappings: storage cannot list them, so a snapshot reads the entries of keys given in
+ * configuration or found in the contract's events (a lender's address in a Transfer, a vault's
+ * in VaultOpened, a role and its account in RoleGranted).
+ */
+import { ethers } from "ethers";
+import { InvalidKeySourceError, InvalidMappingKeyError } from "../layout-errors";
+import type { StorageReader } from "./storage-reader";
+import { parseTypeId } from "./storage-types";
+
+/** Keys per mapping path pattern; `[*]` in a pattern stands for any key of an outer mapping. */
+export type MappingKeys = Record<string, string[]>;
+
+/** Where to find the keys of a mapping: every value of the named arguments of an event. */
+export interface KeySource {
+  /** The mapping's path pattern, e.g. `balances` or `_roles[*].hasRole`. */
+  mapping: string;
+  /** A Solidity event signature, e.g. `event VaultOpened(address indexed vault)`. */
+  event: string;
+  /** Argument names whose values are keys. */
+  args: string[];
+  /** Leave out the zero value (a Transfer's `from` on a mint). */
+  skipZero?: boolean;
+}
+
+// Parsed event signatures, kept for the process: a snapshot parses the same few every time.
+const parsedEvents = new Map<string, { fragment: ethers.EventFragment; iface: ethers.Interface }>();
+
+function parseEvent(source: KeySource): {
+  fragment: ethers.EventFragment;
+  iface: ethers.Interface;
+} {
+  let parsed = parsedEvents.get(source.event);
+  if (parsed === undefined) {
+    let fragment: ethers.EventFragment;
+    try {
+      fragment = ethers.EventFragment.from(source.event);
+    } catch (error) {
+      throw new InvalidKeySourceError(source.mapping, source.event, (error as Error).message);
+    }
+    parsed = { fragment, iface: new ethers.Interface([fragment]) };
+    parsedEvents.set(source.event, parsed);
+  }
+  for (const arg of source.args) {
+    if (!parsed.fragment.inputs.some((input) => input.name === arg)) {
+      throw new InvalidKeySourceError(source.mapping, source.event, `no argument named ${arg}`);
+    }
+  }
+  return parsed;
+}
+
+/** Finds the keys of each source in the logs of `address` between two blocks, inclusive. */
+export async function discoverMappingKeys(
+  reader: StorageReader,
+  address: string,
+  sources: KeySource[],
+  fromBlock: number,
+  toBlock: number,
+): Promise<MappingKeys> {
+  const prepared = sources.map((source) => ({ source, ...parseEvent(source) }));
+  // One request per distinct event, whichever sources share it; each log is decoded once.
+  const topics = [...new Set(prepared.map(({ fragment }) => fragment.topicHash))];
+  const logs = (await reader.batch(
+    topics.map((topic) => ({
+      method: "eth_getLogs",
+      params: [
+        {
+          address,
+          topics: [topic],
+          fromBlock: ethers.toQuantity(fromBlock),
+          toBlock: ethers.toQuantity(toBlock),
+        },
+      ],
+    })),
+  )) as { topics: string[]; data: string }[][];
+  // Decoded once per signature: two signatures can share a topic (the same types) yet name
+  // their arguments differently, and each source looks its arguments up by its own names.
+  const decoded = new Map<string, ethers.Result[]>();
+  const decode = (source: KeySource, fragment: ethers.EventFragment, iface: ethers.Interface) => {
+    let results = decoded.get(source.event);
+    if (results === undefined) {
+      const found = logs[topics.indexOf(fragment.topicHash)] ?? [];
+      results = found.map((log) => iface.decodeEventLog(fragment, log.data, log.topics));
+      decoded.set(source.event, results);
+    }
+    return results;
+  };
+  const keys: MappingKeys = {};
+  for (const { source, fragment, iface } of prepared) {
+    const found = new Set(keys[source.mapping] ?? []);
+    for (const values of decode(source, fragment, iface)) {
+      for (const arg of source.args) {
+        const value = normaliseKeyValue(values.getValue(arg));
+        if (source.skipZero && /^(0x0*|0|false)$/i.test(value)) continue;
+        found.add(value);
+      }
+    }
+    keys[source.mapping] = [...found];
+  }
+  return keys;
+}
+
+/** Merges key sets, keeping each key once per pattern. */
+export function mergeMappingKeys(...sets: (MappingKeys | undefined)[]): MappingKeys {
+  const merged: Record<string, Set<string>> = {};
+  for (const set of sets) {
+    for (const [pattern, keys] of Object.entries(set ?? {})) {
+      const target = (merged[pattern] ??= new Set());
+      for (const key of keys) target.add(key);
+    }
+  }
+  return Object.fromEntries(Object.entries(merged).map(([pattern, keys]) => [pattern, [...keys]]));
+}
+
+/**
+ * The keys configured for a mapping at `path`, from every pattern that matches it. Keys may
+ * repeat across patterns (and be written differently): the snapshot keeps one entry per encoding.
+ */
+export function keysForMapping(keys: MappingKeys, path: string): readonly string[] {
+  const lists = Object.entries(keys)
+    .filter(([pattern]) => patternMatches(pattern, path))
+    .map(([, list]) => list);
+  return lists.length === 1 ? lists[0]! : lists.flat();
+}
+
+/** Whether a path pattern (`*` any run of characters, `[*]` any one key) matches a path. */
+export function patternMatches(pattern: string, path: string): boolean {
+  if (!pattern.includes("*")) return pattern === path;
+  const source = pattern
+    .split(/(\[\*\]|\*)/)
+    .map((part) =>
+      part === "[*]"
+        ? "\\[[^\\]]*\\]"
+        : part === "*"
+          ? ".*"
+          : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+    )
+    .join("");
+  return new RegExp(`^${source}$`).test(path);
+}
+
+/** A key as written in a path: lower-case address, decimal integer, hex bytes, quoted text. */
+export interface EncodedKey {
+  /** The 32-byte (value types) or raw (string, bytes) encoding hashed with the mapping's slot. */
+  encoded: string;
+  /** How the key appears in a path, e.g. `[0xAbC…]`, `[42]`, `["alice"]`. */
+  display: string;
+}
+
+/** Encodes `key` as a key of the Solidity type `keyTypeId`. */
+export function encodeMappingKey(key: string, keyTypeId: string, mappingPath: string): EncodedKey {
+  return mappingKeyEncoder(keyTypeId, mappingPath)(key);
+}
+
+const ADDRESS_PADDING = `0x${"0".repeat(24)}`;
+// 1 for the character codes of hex digits: checking an address is 40 table lookups, several
+// times faster than the equivalent regular expression over thousands of keys.
+const HEX_DIGIT = new Uint8Array(128);
+for (const char of "0123456789abcdefABCDEF") HEX_DIGIT[char.charCodeAt(0)] = 1;
+
+/** Whether `key` is 0x and 40 hex digits (either case), as /^0x[0-9a-fA-F]{40}$/ tests. */
+function isAddressText(key: string): boolean {
+  if (key.length !== 42 || key.charCodeAt(0) !== 48 || key.charCodeAt(1) !== 120) return false;
+  for (let index = 2; index < 42; index++) {
+    if (HEX_DIGIT[key.charCodeAt(index)] !== 1) return false;
+  }
+  return true;
+}
+
+/**
+ * An encoder of keys of one mapping, as encodeMappingKey encodes them: the key type is looked at
+ * once, not per key (snapshots encode thousands of lender and vault addresses per mapping).
+ */
+export function mappingKeyEncoder(
+  keyTypeId: string,
+  mappingPath: string,
+): (key: string) => EncodedKey {
+  if (
+    keyTypeId === "t_address" ||
+    keyTypeId === "t_address_payable" ||
+    parseTypeId(keyTypeId).head === "t_contract"
+  ) {
+    return (key) => {
+      // Lower case, unchecked: a checksum costs a JavaScript keccak per key, which dominated
+      // snapshots of thousands of lenders; a mistyped key only reads an empty entry.
+      if (!isAddressText(key)) throw new InvalidMappingKeyError(mappingPath, key, keyTypeId);
+      const address = key.toLowerCase();
+      return { encoded: ADDRESS_PADDING + address.slice(2), display: address };
+    };
+  }
+  return (key) => encodeOtherKey(key, keyTypeId, mappingPath);
+}
+
+function encodeOtherKey(key: string, keyTypeId: string, mappingPath: string): EncodedKey {
+  const fail = () => new InvalidMappingKeyError(mappingPath, key, keyTypeId);
+  const { head } = parseTypeId(keyTypeId);
+  try {
+    if (/^t_(string|bytes)_/.test(keyTypeId)) {
+      const raw = keyTypeId.startsWith("t_string") ? ethers.toUtf8Bytes(key) : ethers.getBytes(key);
+      return {
+        encoded: ethers.hexlify(raw),
+        display: keyTypeId.startsWith("t_string") ? JSON.stringify(key) : ethers.hexlify(raw),
+      };
+    }
+    if (keyTypeId === "t_address" || keyTypeId === "t_address_payable" || head === "t_contract") {
+      // Lower case, unchecked: a checksum costs a JavaScript keccak per key, which dominated
+      // snapshots of thousands of lenders; a mistyped key only reads an empty entry.
+      if (!/^0x[0-9a-fA-F]{40}$/.test(key)) throw fail();
+      const address = key.toLowerCase();
+      return { encoded: `0x${"0".repeat(24)}${address.slice(2)}`, display: address };
+    }
+    if (keyTypeId === "t_bool") {
+      if (key !== "true" && key !== "false") throw fail();
+      return { encoded: ethers.toBeHex(key === "true" ? 1 : 0, 32), display: key };
+    }
+    const numeric = /^t_(u?int)(\d+)$/.exec(keyTypeId);
+    if (numeric || head === "t_enum") {
+      const value = BigInt(key);
+      const bits = numeric ? Number(numeric[2]) : 8;
+      const signed = numeric?.[1] === "int";
+      const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
+      const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+      if (value < min || value > max) throw fail();
+      return {
+        encoded: ethers.toBeHex(BigInt.asUintN(256, value), 32),
+        display: value.toString(),
+      };
+    }
+    const fixed = /^t_bytes(\d+)$/.exec(keyTypeId);
+    if (fixed) {
+      const bytes = ethers.getBytes(key);
+      if (bytes.length !== Number(fixed[1])) throw fail();
+      return { encoded: ethers.zeroPadBytes(bytes, 32), display: ethers.hexlify(bytes) };
+    }
+  } catch (error) {
+    if (error instanceof InvalidMappingKeyError) throw error;
+    throw fail();
+  }
+  throw fail();
+}
+
+function normaliseKeyValue(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "boolean") return String(value);
+  return String(value);
+}
