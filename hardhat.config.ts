@@ -6,6 +6,7 @@ import "@typechain/hardhat";
 import { SOLC_VERSION } from "./tasks/offline-compiler";
 import "./tasks/test-files";
 import "./tasks/aegis-config";
+import "./tasks/provider-retry";
 import "./tasks/deploy";
 import "./tasks/upgrade";
 import "./tasks/rehearse";

@@ -2,7 +2,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import type { RpcEndpoint } from "../src/evm/storage/storage-reader";
 import type { StorageSnapshotter } from "../src/evm/storage/storage-snapshotter";
-import type { UpgradePlanInput } from "../src/evm/upgrade/upgrade-plan";
+import type { UpgradePlanInput } from "../src/evm/upgrade/plan-input";
 import type { UpgradePreset } from "../src/evm/upgrade/upgrade-preset";
 
 /** The configured preset: the AEGIS one by name, or a protocol's own loader. */

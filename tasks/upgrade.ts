@@ -8,7 +8,7 @@ import type { RollbackPreviewItem } from "../src/core/rollback-preview";
 import { StopRequest } from "../src/core/stop-request";
 import { parseDuration } from "../src/core/duration";
 import { assertRpcReachable } from "../src/evm/chain/rpc";
-import type { UpgradePlanInput } from "../src/evm/upgrade/upgrade-plan";
+import type { UpgradePlanInput } from "../src/evm/upgrade/plan-input";
 import type { UpgradeRunDeps, UpgradeRunResult } from "../src/evm/upgrade/upgrade-run";
 import { parseCallOption } from "../src/evm/upgrade/upgrade-call";
 import { writeRunReports } from "../src/report/write-run-reports";
@@ -48,6 +48,7 @@ async function runDeps(
   const { layoutOfBytecode } = await import("../src/evm/storage/contract-layout");
   const { deploymentRecordPath, readDeploymentRecord } =
     await import("../src/evm/chain/deployment-record");
+  const { layoutBefore } = await import("../src/evm/upgrade/before-layout");
   const { url, signer, baseDir } = connection;
   const recordPath = deploymentRecordPath(
     hre.config.aegis.deploymentsDir,
@@ -61,13 +62,7 @@ async function runDeps(
     artifact.contractName,
     artifact.bytecode,
   );
-  // The "before" layout is the one the plan started from: after an upgrade the record's
-  // current layout is the new one, so a resumed run finds the old one in the history.
-  const fromLayout =
-    record.current.implementation === input.from.implementation
-      ? record.layout
-      : (record.history.findLast((entry) => entry.implementation === input.from.implementation)
-          ?.layout ?? record.layout);
+  const fromLayout = layoutBefore(record, input.from.implementation);
   const preset = await loadPreset(hre);
   return {
     provider: hre.ethers.provider,
@@ -91,10 +86,7 @@ async function runDeps(
   };
 }
 
-/**
- * A network that is not a development network is upgraded only with a passing rehearsal of the
- * same plan hash; the override is loud, and the run's preflight records it.
- */
+/** The rehearsal requirement for this plan on this network (see checkRehearsalGate). */
 async function checkRehearsal(
   hre: HardhatRuntimeEnvironment,
   input: UpgradePlanInput,
@@ -102,21 +94,15 @@ async function checkRehearsal(
   withoutRehearsal: boolean,
 ): Promise<string> {
   const { previewUpgrade } = await import("../src/evm/upgrade/upgrade-run");
-  const { findPassingReceipt, receiptsDirOf } =
-    await import("../src/evm/rehearsal/rehearsal-receipt");
-  const { RehearsalMissingError } = await import("../src/evm/errors");
-  if (hre.config.aegis.developmentNetworks.includes(hre.network.name))
-    return "not required (development network)";
-  const planHash = previewUpgrade(input, deps).planHash;
-  const dir = receiptsDirOf(hre.config.aegis.deploymentsDir, hre.network.name);
-  const found = findPassingReceipt(dir, planHash);
-  if (found)
-    return `passed on the ${found.receipt.engine} fork at block ${found.receipt.forkBlock} (${found.file})`;
-  if (!withoutRehearsal) throw new RehearsalMissingError(hre.network.name, planHash, dir);
-  console.error(
-    `WARNING: upgrading ${hre.network.name} WITHOUT a passing rehearsal of plan ${planHash.slice(0, 12)}… (--without-rehearsal); the report records it.`,
-  );
-  return "OVERRIDDEN: no passing rehearsal (--without-rehearsal)";
+  const { checkRehearsalGate } = await import("../src/evm/rehearsal/rehearsal-gate");
+  return checkRehearsalGate({
+    network: hre.network.name,
+    developmentNetworks: hre.config.aegis.developmentNetworks,
+    deploymentsDir: hre.config.aegis.deploymentsDir,
+    planHash: previewUpgrade(input, deps).planHash,
+    withoutRehearsal,
+    warn: (line) => console.error(line),
+  });
 }
 
 function withCrashPoints(render: (event: EngineEvent) => void): (event: EngineEvent) => void {

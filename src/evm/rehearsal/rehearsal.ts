@@ -27,7 +27,9 @@ import {
   type ArtifactSource,
   type UpgradeRequest,
 } from "../upgrade/upgrade-inputs";
-import { STATE_BEFORE, STORAGE_BEFORE, type UpgradePlanInput } from "../upgrade/upgrade-plan";
+import type { UpgradePlanInput } from "../upgrade/plan-input";
+import { STATE_BEFORE } from "../upgrade/steps/record-invariants";
+import { STORAGE_BEFORE } from "../upgrade/steps/snapshot";
 import type { UpgradePreset } from "../upgrade/upgrade-preset";
 import {
   previewUpgrade,

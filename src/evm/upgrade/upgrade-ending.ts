@@ -5,7 +5,7 @@
  */
 import { EXIT_CODES, type ExitCode } from "../../core/exit-codes";
 import { findStep } from "../../core/run-state";
-import type { UpgradePlanInput } from "./upgrade-plan";
+import type { UpgradePlanInput } from "./plan-input";
 import type { UpgradeRunResult } from "./upgrade-run";
 
 /** The proxy as read when the command ends. */

@@ -30,7 +30,7 @@ import { assertSignerCanUpgrade, readUpgradeAuthority } from "../chain/upgrade-a
 import { checkUpgradeSafety } from "./upgrade-safety";
 import { IMPLEMENTATION_PATH, INITIALIZED_PATH } from "./upgrade-storage-paths";
 import type { UpgradePreset } from "./upgrade-preset";
-import type { UpgradePlanInput } from "./upgrade-plan";
+import type { UpgradePlanInput } from "./plan-input";
 import { targetKeyOf } from "./upgrade-target-key";
 import { earlierReinitializerWrites, formatReinitializerWrites } from "./reinitializer-history";
 

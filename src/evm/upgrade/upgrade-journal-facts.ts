@@ -6,7 +6,7 @@
  */
 import type { EffectScope } from "../../core/effect-types";
 import { findStep, type RunState } from "../../core/run-state";
-import type { UpgradePlanInput } from "./upgrade-plan";
+import type { UpgradePlanInput } from "./plan-input";
 
 /** What the journal knows of one effect: landed, maybe landed, known not to, or never tried. */
 export type EffectFact = "applied" | "pending" | "not-applied" | "none";

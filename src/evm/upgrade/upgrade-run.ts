@@ -29,7 +29,8 @@ import { recordFollowsChain } from "./record-updates";
 import { readProxyInfo } from "../chain/eip1967";
 import { toolkitPauseHolder } from "./upgrade-journal-facts";
 import { targetKeyOf } from "./upgrade-target-key";
-import { buildUpgradePlan, type UpgradePlanDeps, type UpgradePlanInput } from "./upgrade-plan";
+import type { UpgradePlanDeps, UpgradePlanInput } from "./plan-input";
+import { buildUpgradePlan } from "./upgrade-plan";
 
 /** The file in a run folder that held the plan's input before the journal carried it. */
 export const PLAN_INPUT_FILE = "plan-input.json";

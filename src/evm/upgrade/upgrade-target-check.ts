@@ -11,7 +11,7 @@ import { readProxyInfo } from "../chain/eip1967";
 import { TargetChangedError } from "../errors";
 import { readInitializableState } from "../chain/initializable";
 import { expectedTarget } from "./upgrade-journal-facts";
-import type { UpgradePlanInput } from "./upgrade-plan";
+import type { UpgradePlanInput } from "./plan-input";
 import type { UpgradePreset } from "./upgrade-preset";
 
 /** What the checks read. */

@@ -4,7 +4,11 @@ import { ethers } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
 import { layoutOfBytecode } from "../../../src/evm/storage/contract-layout";
-import { takeSnapshot, snapshotValue, type StorageSnapshot } from "../../../src/evm/storage/snapshot";
+import {
+  takeSnapshot,
+  snapshotValue,
+  type StorageSnapshot,
+} from "../../../src/evm/storage/snapshot";
 import { diffSnapshots } from "../../../src/evm/storage/snapshot-diff";
 import { discoverMappingKeys } from "../../../src/evm/storage/mapping-keys";
 import { createStorageReader } from "../../../src/evm/storage/storage-reader";

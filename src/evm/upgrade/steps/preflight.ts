@@ -1,0 +1,75 @@
+import { ethers } from "ethers";
+import { defineStep } from "../../../core/plan-types";
+import { readProxyInfo } from "../../chain/eip1967";
+import { readInitializableState } from "../../chain/initializable";
+import { readUpgradeAuthority, signerCanUpgrade } from "../../chain/upgrade-authority";
+import { failing, holdingMessage, stopUnless } from "./invariant-verdicts";
+import type { PlanEnv } from "./plan-env";
+
+/** The preflight: who may upgrade, what the proxy runs and whether the invariants hold, before anything is sent. */
+export function preflightStep({ input, deps, readRecord }: PlanEnv) {
+  const { provider, signer, preset } = deps;
+  return defineStep({
+    id: "preflight",
+    title: "authority, implementation and invariants before anything is sent",
+    phase: "assess",
+    changesTarget: false,
+    async run() {
+      const block = await provider.getBlockNumber();
+      const info = await readProxyInfo(provider, input.proxy, block);
+      const authority = await readUpgradeAuthority(provider, info, block);
+      const signerAddress = ethers.getAddress(await signer.getAddress());
+      const right = await signerCanUpgrade(provider, info, authority, signerAddress, block);
+      const invariants = preset.checkState(await preset.readState(provider, readRecord(), block));
+      const { initializedVersion } = await readInitializableState(provider, input.proxy, block);
+      return {
+        initializedVersion: Number(initializedVersion),
+        block,
+        implementation: info.implementation,
+        signer: signerAddress,
+        canUpgrade: right.allowed,
+        authority: right.reason,
+        invariants,
+      };
+    },
+    verify({ result }) {
+      const broken = failing(result.invariants);
+      const figures = {
+        implementation: result.implementation,
+        signer: result.signer,
+        authority: result.authority,
+        invariantsHolding: `${result.invariants.length - broken.length}/${result.invariants.length}`,
+        initializedVersion: result.initializedVersion,
+        ...(deps.rehearsal === undefined ? {} : { rehearsal: deps.rehearsal }),
+      };
+      const expected = input.expectedInitializedVersion;
+      if (expected !== null && result.initializedVersion >= expected) {
+        return {
+          verdict: "stop",
+          figures,
+          message: `the proxy is already initialized to version ${result.initializedVersion}; the reinitializer would revert`,
+        };
+      }
+      if (result.implementation !== input.from.implementation) {
+        return {
+          verdict: "stop",
+          figures,
+          message: `the proxy points at ${result.implementation}, not ${input.from.implementation}`,
+        };
+      }
+      if (!result.canUpgrade) {
+        return {
+          verdict: "stop",
+          figures,
+          message: `signer ${result.signer} cannot upgrade: ${result.authority}`,
+        };
+      }
+      return stopUnless(
+        broken.length === 0,
+        figures,
+        `already failing: ${broken.map((r) => r.violation).join("; ")}`,
+        `signer ${result.authority}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}${deps.rehearsal === undefined ? "" : `; rehearsal ${deps.rehearsal}`}`,
+      );
+    },
+  });
+}
