@@ -38,6 +38,11 @@ export interface WaitPolicy {
   deadline: number;
   /** Pause between two checks of the waiting step. */
   pollMs: number;
+  /**
+   * Runs before each check, given what the step waits for: where the world does not move by
+   * itself (a fork mines only what it is told to), the caller moves it here.
+   */
+  beforePoll?(awaiting: Awaiting): Promise<void>;
 }
 
 /** Options of a new run. */

@@ -324,6 +324,7 @@ export class RunSession implements ContextHost {
         this.recordStop(this.state.awaiting?.step);
         return;
       }
+      if (policy.beforePoll && this.state.awaiting) await policy.beforePoll(this.state.awaiting);
       await this.continueInMode();
     }
   }

@@ -160,6 +160,36 @@ describe("stopping runs at safe points, waiting runs, abandoned runs", () => {
     expect(left.awaiting?.reason).to.equal("2 more check(s)");
   });
 
+  it("moves the world before each check when the caller says how (a fork mines its blocks)", async () => {
+    let height = 10;
+    const moved: unknown[] = [];
+    const waiting: Step = {
+      id: "watch",
+      phase: "stabilize",
+      changesTarget: false,
+      run: (ctx) => {
+        if (height < 12)
+          ctx.wait({ reason: "blocks", condition: { kind: "blocks", untilBlock: 12 } });
+        return { height };
+      },
+    };
+    const result = await runPlan({
+      plan: plan(target, { steps: [waiting] }),
+      baseDir: dir,
+      waitPolicy: {
+        deadline: Date.now() + 60_000,
+        pollMs: 0,
+        beforePoll: async (awaiting) => {
+          moved.push(awaiting.condition);
+          height = Number(awaiting.condition?.untilBlock);
+        },
+      },
+    });
+    expect(result.status).to.equal("completed");
+    expect(moved).to.deep.equal([{ kind: "blocks", untilBlock: 12 }]);
+    expect(findStep(result.state, "watch")?.output).to.deep.equal({ height: 12 });
+  });
+
   it("stops polling a wait at a stop request and leaves the run waiting", async () => {
     const stop = new StopRequest();
     const waiting: Step = {

@@ -14,6 +14,7 @@ import type { EngineEvent } from "../../core/engine-events";
 import { parseJournalValue } from "../../core/json-codec";
 import { artifactRelativePath } from "../../core/run-paths";
 import type { RunState } from "../../core/run-state";
+import type { WaitPolicy } from "../../core/run-options";
 import { deploymentRecordPath, readDeploymentRecord } from "../chain/deployment-record";
 import type { Fork } from "./fork";
 import { receiptsDirOf, redactUrl, writeReceipt, type RehearsalReceipt } from "./rehearsal-receipt";
@@ -33,7 +34,6 @@ import { STORAGE_BEFORE } from "../upgrade/steps/snapshot";
 import type { UpgradePreset } from "../upgrade/upgrade-preset";
 import {
   previewUpgrade,
-  resumeUpgrade,
   rollbackUpgrade,
   startUpgrade,
   type UpgradeRunDeps,
@@ -104,6 +104,25 @@ function rollbackVerdictsOf(state: RunState): Verdicts {
     }));
 }
 
+/** How long a rehearsal drives a waiting step before it gives up (a fork answers at once). */
+const REHEARSAL_WAIT_MS = 10 * 60_000;
+
+/**
+ * A fork mines only what it is told to: the engine's wait policy drives a waiting step (the
+ * monitor window) to its end, mining the blocks it waits for before each check.
+ */
+function forkWaitPolicy(fork: Fork): WaitPolicy {
+  return {
+    deadline: Date.now() + REHEARSAL_WAIT_MS,
+    pollMs: 0,
+    async beforePoll(awaiting) {
+      if (awaiting.condition?.kind !== "blocks") return;
+      const until = Number(awaiting.condition.untilBlock);
+      await fork.mine(Math.max(1, until - (await fork.provider.getBlockNumber())));
+    },
+  };
+}
+
 /** Runs the forward checklist and the way back on the fork, and writes the receipt. */
 export async function rehearseUpgrade(params: RehearseParams): Promise<RehearsalResult> {
   const startedAt = new Date().toISOString();
@@ -154,17 +173,11 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
     };
     const planHash = previewUpgrade(input, deps).planHash;
 
-    let forward = await startUpgrade(input, deps, {
-      dryRun: false,
-      autoRollback: true,
-      confirm: async () => true,
-    });
-    // A fork mines only what it is sent: give a monitoring window the blocks it waits for.
-    while (forward.status === "waiting" && forward.awaiting?.condition?.kind === "blocks") {
-      const until = Number(forward.awaiting.condition.untilBlock);
-      await fork.mine(Math.max(1, until - (await fork.provider.getBlockNumber())));
-      forward = await resumeUpgrade(forward.runId, input, deps);
-    }
+    const forward = await startUpgrade(
+      input,
+      { ...deps, waitPolicy: forkWaitPolicy(fork) },
+      { dryRun: false, autoRollback: true, confirm: async () => true },
+    );
     if (forward.status === "declined") throw new Error("a rehearsal never asks for confirmation");
 
     let back: UpgradeRunResult | undefined;
