@@ -23,6 +23,7 @@ import {
 import { truncateTornTail, type TornTail } from "./journal-reader";
 import { JournalWriter } from "./journal-writer";
 import { loadRun, type LoadedRun } from "./load-run";
+import { diffPlanAgainstRun } from "./plan-diff";
 import { computePlanHash } from "./plan-hash";
 import { previewPlan } from "./plan-preview";
 import type { Plan, RollbackReason, Step, Verdict } from "./plan-types";
@@ -154,7 +155,12 @@ export class RunSession implements ContextHost {
     const runDir = runDirOf(options.baseDir, options.runId);
     const before = loadRun(runDir);
     if (before.state.planHash !== planHash) {
-      throw new PlanHashMismatchError(before.state.runId, before.state.planHash, planHash);
+      throw new PlanHashMismatchError(
+        before.state.runId,
+        before.state.planHash,
+        planHash,
+        diffPlanAgainstRun(before.state, plan),
+      );
     }
     const lock = await lockerOf(options).acquire({
       targetKey: before.state.targetKey,
