@@ -1,5 +1,7 @@
 import type { EngineOptions } from "./run-options";
 import { WipeRefusedError } from "./errors";
+import { eventsOf } from "./event-of";
+import type { JournalMessage } from "./journal-messages";
 import { truncateTornTail } from "./journal-reader";
 import { JournalWriter } from "./journal-writer";
 import { loadRun } from "./load-run";
@@ -48,28 +50,31 @@ export async function wipeStep(options: WipeStepOptions): Promise<RunState> {
       ...(options.now ? { now: options.now } : {}),
     });
     let next = state;
+    const started = performance.now();
+    const append = (message: JournalMessage): void => {
+      const { line } = (writer as JournalWriter).append(message);
+      next = runStateReducer(next, line);
+      const context = { runDir, state: next, sessionMs: () => performance.now() - started };
+      for (const body of eventsOf(line, context)) {
+        try {
+          options.onEvent?.({ ...body, runId: state.runId, at: line.at });
+        } catch {
+          // A listener's bug must not turn a journaled wipe into a reported failure.
+        }
+      }
+    };
     if (loaded.tornTail) {
-      const { line } = writer.append({
+      append({
         type: "JOURNAL_TAIL_REPAIRED",
         line: loaded.tornTail.line,
         bytes: loaded.tornTail.bytes,
       });
-      next = runStateReducer(next, line);
     }
-    const { line } = writer.append({
+    append({
       type: "STEP_WIPED",
       step: step.id,
       ...(options.reason === undefined ? {} : { reason: options.reason }),
     });
-    next = runStateReducer(next, line);
-    const emit = options.onEvent;
-    if (emit) {
-      try {
-        emit({ type: "step.wiped", step: step.id, runId: state.runId, at: line.at });
-      } catch {
-        // A listener's bug must not turn a journaled wipe into a reported failure.
-      }
-    }
     return next;
   } finally {
     writer?.close();
