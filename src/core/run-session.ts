@@ -42,8 +42,8 @@ import {
 import { StepArrayOwner } from "./run-state-reducer";
 import { createRollbackContext, createStepContext, createVerifyContext } from "./step-context";
 import type { StopRequest } from "./stop-request";
-import { fileLocker } from "./file-locker";
-import type { HeldLock, TargetLocker } from "./lock-port";
+import { lockerOf } from "./file-locker";
+import type { HeldLock } from "./lock-port";
 import { isWaitSignal, type Awaiting } from "./wait-signal";
 
 /**
@@ -684,11 +684,6 @@ export class RunSession implements ContextHost {
   private sessionMs(): number {
     return elapsedMs(this.sessionStarted);
   }
-}
-
-/** The locker of a session: the one the options bring, else the file lock under baseDir. */
-function lockerOf(options: EngineOptions): TargetLocker {
-  return options.locker ?? fileLocker(options.baseDir, { now: options.now, ...options.lock });
 }
 
 /** The result a run's state stands for. */

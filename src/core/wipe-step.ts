@@ -1,5 +1,6 @@
 import type { EngineOptions } from "./run-options";
-import { WipeRefusedError } from "./errors";
+import { LockLostError, WipeRefusedError } from "./errors";
+import { lockerOf } from "./file-locker";
 import { eventsOf } from "./event-of";
 import type { JournalMessage } from "./journal-messages";
 import { truncateTornTail } from "./journal-reader";
@@ -8,7 +9,6 @@ import { loadRun } from "./load-run";
 import { runDirOf } from "./run-paths";
 import { FINAL_RUN_STATUSES, findStep, type RunState } from "./run-state";
 import { runStateReducer } from "./run-state-reducer";
-import { acquireTargetLock } from "./target-lock";
 
 /** Options of wipeStep. */
 export interface WipeStepOptions extends EngineOptions {
@@ -28,9 +28,9 @@ export interface WipeStepOptions extends EngineOptions {
 export async function wipeStep(options: WipeStepOptions): Promise<RunState> {
   const runDir = runDirOf(options.baseDir, options.runId);
   const before = loadRun(runDir);
-  const lock = acquireTargetLock(options.baseDir, before.state.targetKey, before.state.runId, {
-    now: options.now,
-    ...options.lock,
+  const lock = await lockerOf(options).acquire({
+    targetKey: before.state.targetKey,
+    runId: before.state.runId,
   });
   let writer: JournalWriter | undefined;
   try {
@@ -47,6 +47,9 @@ export async function wipeStep(options: WipeStepOptions): Promise<RunState> {
     if (loaded.tornTail) truncateTornTail(loaded.journalFile, loaded.tornTail);
     writer = JournalWriter.open(loaded.journalFile, state.lastSeq, {
       durability: state.options.durability,
+      guard: () => {
+        if (lock.lost) throw new LockLostError(state.targetKey, state.runId);
+      },
       ...(options.now ? { now: options.now } : {}),
     });
     let next = state;
@@ -78,6 +81,6 @@ export async function wipeStep(options: WipeStepOptions): Promise<RunState> {
     return next;
   } finally {
     writer?.close();
-    lock.release();
+    await lock.release();
   }
 }
