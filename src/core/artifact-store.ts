@@ -38,13 +38,6 @@ export function writeArtifact(
     sha256,
     bytes: bytes.byteLength,
   });
-  host.emit({
-    type: "artifact.written",
-    step: stepId,
-    name,
-    path: relative,
-    bytes: bytes.byteLength,
-  });
   return { name, path: relative, absolutePath, sha256, bytes: bytes.byteLength };
 }
 

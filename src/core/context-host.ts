@@ -1,4 +1,4 @@
-import type { EngineEventBody } from "./engine-events";
+import type { UnjournaledEventBody } from "./engine-events";
 import type { Durability, JournalLine, JournalMessage } from "./journal-messages";
 import type { Plan } from "./plan-types";
 import type { RunState } from "./run-state";
@@ -11,10 +11,13 @@ export interface ContextHost {
   readonly durability: Durability;
   /** The current folded state, valid until the next record(): read it again, never keep it. */
   readonly state: RunState;
-  /** Appends a message durably and folds it into the state; returns the stored line. */
-  record(message: JournalMessage): JournalLine;
-  /** Emits an event to the listener. */
-  emit(body: EngineEventBody): void;
+  /**
+   * Appends a message durably, folds it into the state and emits the events of the stored line
+   * (eventsOf); returns the line. `elapsedMs`: see LineContext.
+   */
+  record(message: JournalMessage, elapsedMs?: number): JournalLine;
+  /** Emits a fact that has no journal line (every other event comes from record). */
+  emit(body: UnjournaledEventBody): void;
   /** Throws the session's fatal error (lost lock, broken journal) if there is one. */
   assertHealthy(): void;
 }

@@ -84,22 +84,8 @@ export async function reconcilePendingEffects(
         result: "pending",
         awaiting,
       });
-      host.emit({
-        type: "effect.reconciled",
-        step: stepId,
-        scope,
-        key: effect.key,
-        result: "pending",
-      });
       return { kind: "pending", awaiting };
     }
-    host.emit({
-      type: "effect.reconciled",
-      step: stepId,
-      scope,
-      key: effect.key,
-      result: result.status,
-    });
   }
   return { kind: "resolved" };
 }

@@ -45,14 +45,12 @@ export async function runEffect<T, I>(
   const intent =
     typeof spec.intent === "function" ? await (spec.intent as () => unknown)() : spec.intent;
   host.record({ type: "EFFECT_INTENT", step: stepId, scope, key, intent });
-  host.emit({ type: "effect.intent", step: stepId, scope, key });
   const started = performance.now();
   const io: EffectIo<I> = {
     // The journaled (redacted) form of the intent computed above: the same shape, I.
     intent: effectOf(host, stepId, scope, key)?.intent as I,
     note(data: unknown): void {
       host.record({ type: "EFFECT_NOTE", step: stepId, scope, key, data });
-      host.emit({ type: "effect.note", step: stepId, scope, key });
     },
     wait(awaiting: Awaiting): never {
       throw new WaitSignal(normalizeAwaiting(awaiting));
@@ -69,7 +67,6 @@ export async function runEffect<T, I>(
       isAegisError(error) && error.code === ERROR_CODES.EFFECT_NOT_APPLIED ? "no" : "unknown";
     const record = toErrorRecord(error);
     host.record({ type: "EFFECT_FAILED", step: stepId, scope, key, applied, error: record });
-    host.emit({ type: "effect.failed", step: stepId, scope, key, applied, error: record });
     throw error;
   }
 
@@ -80,26 +77,16 @@ export async function runEffect<T, I>(
     if (!(error instanceof NotJournalableError)) throw error;
     // The effect happened but its outcome cannot be stored: leave it to reconciliation rather
     // than pretend it did not happen.
-    const record = error.toRecord();
     host.record({
       type: "EFFECT_FAILED",
       step: stepId,
       scope,
       key,
       applied: "unknown",
-      error: record,
-    });
-    host.emit({
-      type: "effect.failed",
-      step: stepId,
-      scope,
-      key,
-      applied: "unknown",
-      error: record,
+      error: error.toRecord(),
     });
     throw error;
   }
-  host.emit({ type: "effect.applied", step: stepId, scope, key, durationMs });
   // Return the journaled form so a live run sees exactly what a resumed run will replay.
   return effectOf(host, stepId, scope, key)?.outcome as T;
 }

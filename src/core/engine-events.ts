@@ -9,7 +9,8 @@ import type { Awaiting } from "./wait-signal";
 /**
  * Everything the engine reports while it works, as data. The engine never prints: a task
  * renders these (a live step list with timings on a terminal, JSON lines with --json). Each
- * event is emitted after the journal line it reflects is on disk.
+ * event is emitted after the journal line it reflects is on disk: it is derived from that line
+ * (eventsOf in event-of.ts), and carries the line's time in `at`.
  */
 export type EngineEvent = EngineEventBody & { runId: string; at: string };
 
@@ -83,6 +84,20 @@ export type EngineEventBody =
     }
   | { type: "lock.lost"; targetKey: string }
   | { type: "lock.released"; targetKey: string };
+
+/**
+ * The facts that have no journal line of their own, emitted directly; every other event is
+ * derived from the line it reflects by eventsOf (event-of.ts), once the line is on disk.
+ */
+export type UnjournaledEventBody =
+  /** A step a previous session completed: nothing is run or journaled again. */
+  | { type: "step.skipped"; step: string; reason: "already-done" }
+  /** An effect whose outcome a previous attempt journaled: returned, not applied again. */
+  | Extract<EngineEventBody, { type: "effect.replayed" }>
+  /** A line's secrets were replaced before it was written (said before the line's events). */
+  | Extract<EngineEventBody, { type: "journal.redacted" }>
+  /** The lock was taken over or vanished: nothing more can be written. */
+  | Extract<EngineEventBody, { type: "lock.lost" }>;
 
 /** The type names of engine events. */
 export type EngineEventType = EngineEvent["type"];

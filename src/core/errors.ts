@@ -4,6 +4,7 @@
  * how to fix it; tasks print the three without a stack trace. Tests assert codes, not wording.
  */
 import { ERROR_CODES } from "./error-codes";
+import type { PlanChange } from "./plan-diff";
 
 /** The fields every AEGIS error exposes, and that the journal records for a failed step. */
 export interface ErrorRecord {
@@ -121,15 +122,43 @@ export class UndoDeclarationError extends AegisError {
 
 /** AEGIS-E105: a journal was written for a plan whose content hash differs from this plan's. */
 export class PlanHashMismatchError extends AegisError {
-  /** Names the run and both hashes. */
-  constructor(runId: string, journalHash: string, planHash: string) {
+  /**
+   * Names the run and each field that differs, with its journaled and its new value (`changes`,
+   * from diffPlanAgainstRun); a journal that does not keep the plan's input (undefined) can
+   * only be told apart by its hash.
+   */
+  constructor(
+    runId: string,
+    public readonly journalHash: string,
+    public readonly planHash: string,
+    public readonly changes?: readonly PlanChange[],
+  ) {
     super(
       ERROR_CODES.PLAN_HASH_MISMATCH,
-      `run ${runId} was started for plan hash ${journalHash}, but this plan hashes to ${planHash}`,
-      "resume with the exact plan (same inputs) the run started with, or start a new run",
+      changes === undefined
+        ? `run ${runId} was started for plan hash ${journalHash}, but this plan hashes to ${planHash}`
+        : changes.length === 0
+          ? `run ${runId} was started for plan hash ${journalHash}, but this plan hashes to ` +
+            `${planHash}; every field its journal keeps is the same, so a redacted value differs`
+          : `run ${runId} was started with another plan: ${describeChanges(changes)}`,
+      "resume or roll back with the plan built from the input the run started with (its " +
+        "journal keeps it), or give the run up and start a new one",
     );
   }
 }
+
+/** The changes as clauses of one line: `hashInput.amount changed from 1n to 2n; ...`. */
+function describeChanges(changes: readonly PlanChange[]): string {
+  const shown = changes.slice(0, MAX_CHANGES_SHOWN).map((change) => {
+    if (change.before === undefined) return `${change.path} added (${change.after ?? ""})`;
+    if (change.after === undefined) return `${change.path} removed (was ${change.before})`;
+    return `${change.path} changed from ${change.before} to ${change.after}`;
+  });
+  const more = changes.length - shown.length;
+  return `${shown.join("; ")}${more > 0 ? `; and ${more} more` : ""}`;
+}
+
+const MAX_CHANGES_SHOWN = 8;
 
 /** AEGIS-E106: a step is malformed (no run function, unknown phase, missing hash input...). */
 export class InvalidStepError extends AegisError {

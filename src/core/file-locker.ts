@@ -1,5 +1,11 @@
 import type { HeldLock, TargetLocker } from "./lock-port";
+import type { EngineOptions } from "./run-options";
 import { acquireTargetLock, type LockOptions, type TargetLock } from "./target-lock";
+
+/** The locker of an entry point: the one the options bring, else the file lock under baseDir. */
+export function lockerOf(options: EngineOptions): TargetLocker {
+  return options.locker ?? fileLocker(options.baseDir, { now: options.now, ...options.lock });
+}
 
 /** The default locker: a lock file per target under `<baseDir>/locks/` (target-lock.ts). */
 export function fileLocker(baseDir: string, options: LockOptions = {}): TargetLocker {

@@ -73,7 +73,6 @@ export async function resumeRun(options: ResumeRunOptions): Promise<RunResult> {
           step: override.step,
           reason: override.reason,
         });
-        session.emit({ type: "step.overridden", step: override.step, reason: override.reason });
       }
       await session.drive();
     }

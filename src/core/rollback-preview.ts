@@ -1,7 +1,7 @@
 import { fullStepId } from "./ids";
 import type { Plan } from "./plan-types";
-import { mayHaveChangedTarget, rollbackCandidates } from "./run-session";
-import { findStep, type RunState } from "./run-state";
+import { rollbackCandidates } from "./run-session";
+import { findStep, mayHaveChangedTarget, type RunState } from "./run-state";
 
 /** What a rollback of a run will do to one step, said before it starts. */
 export interface RollbackPreviewItem {

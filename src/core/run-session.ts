@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 
 import type { ContextHost } from "./context-host";
 import { reconcilePendingEffects } from "./effect-reconciler";
-import type { EngineEventBody, EngineEventListener } from "./engine-events";
+import type { EngineEventBody, EngineEventListener, UnjournaledEventBody } from "./engine-events";
+import { eventsOf } from "./event-of";
 import type { EffectScope } from "./effect-types";
 import { ERROR_CODES } from "./error-codes";
 import {
@@ -23,6 +24,7 @@ import {
 import { truncateTornTail, type TornTail } from "./journal-reader";
 import { JournalWriter } from "./journal-writer";
 import { loadRun, type LoadedRun } from "./load-run";
+import { diffPlanAgainstRun } from "./plan-diff";
 import { computePlanHash } from "./plan-hash";
 import { previewPlan } from "./plan-preview";
 import type { Plan, RollbackReason, Step, Verdict } from "./plan-types";
@@ -30,12 +32,18 @@ import { validatePlan } from "./plan-validation";
 import { createRunDir } from "./run-id";
 import type { EngineOptions, RunPlanOptions, RunResult, WaitPolicy } from "./run-options";
 import { assertTargetKey, journalFileOf, runDirOf } from "./run-paths";
-import { findStep, isStepDone, type RunState, type StepState } from "./run-state";
+import {
+  findStep,
+  isStepDone,
+  mayHaveChangedTarget,
+  type RunState,
+  type StepState,
+} from "./run-state";
 import { StepArrayOwner } from "./run-state-reducer";
 import { createRollbackContext, createStepContext, createVerifyContext } from "./step-context";
 import type { StopRequest } from "./stop-request";
-import { fileLocker } from "./file-locker";
-import type { HeldLock, TargetLocker } from "./lock-port";
+import { lockerOf } from "./file-locker";
+import type { HeldLock } from "./lock-port";
 import { isWaitSignal, type Awaiting } from "./wait-signal";
 
 /**
@@ -124,14 +132,6 @@ export class RunSession implements ContextHost {
         steps: preview.steps,
         ...(plan.hashInput === undefined ? {} : { hashInput: plan.hashInput }),
       });
-      session.emit({
-        type: "run.started",
-        planId: plan.id,
-        planHash,
-        dryRun: options.dryRun ?? false,
-        runDir,
-      });
-      session.emit({ type: "run.preview", preview });
       session.recordLock();
     } catch (error) {
       await session.close();
@@ -154,7 +154,12 @@ export class RunSession implements ContextHost {
     const runDir = runDirOf(options.baseDir, options.runId);
     const before = loadRun(runDir);
     if (before.state.planHash !== planHash) {
-      throw new PlanHashMismatchError(before.state.runId, before.state.planHash, planHash);
+      throw new PlanHashMismatchError(
+        before.state.runId,
+        before.state.planHash,
+        planHash,
+        diffPlanAgainstRun(before.state, plan),
+      );
     }
     const lock = await lockerOf(options).acquire({
       targetKey: before.state.targetKey,
@@ -189,10 +194,8 @@ export class RunSession implements ContextHost {
       this.writerOptions(this.state.targetKey),
     );
     this.record({ type: "RUN_RESUMED", planHash: this.state.planHash, intent });
-    this.emit({ type: "run.resumed", intent, status: this.state.status });
     if (tornTail) {
       this.record({ type: "JOURNAL_TAIL_REPAIRED", line: tornTail.line, bytes: tornTail.bytes });
-      this.emit({ type: "journal.tail-repaired", line: tornTail.line, bytes: tornTail.bytes });
     }
     this.recordLock();
   }
@@ -203,8 +206,11 @@ export class RunSession implements ContextHost {
     return this.current;
   }
 
-  /** Appends a message durably and folds it into the state (see ContextHost). */
-  record(message: JournalMessage): JournalLine {
+  /**
+   * Appends a message durably, folds it into the state and emits the line's events (see
+   * ContextHost): where a session turns each journaled fact into its events (eventsOf).
+   */
+  record(message: JournalMessage, elapsedMs?: number): JournalLine {
     this.assertHealthy();
     const writer = this.writer;
     if (writer === undefined) throw new Error("journal written before it was opened");
@@ -221,21 +227,35 @@ export class RunSession implements ContextHost {
     }
     this.fold.commit();
     this.current = next;
-    if (prepared.redactedPaths.length > 0) {
-      this.emit({
-        type: "journal.redacted",
-        ...("step" in message ? { step: message.step } : {}),
-        paths: prepared.redactedPaths,
-      });
+    if (this.listener) {
+      if (prepared.redactedPaths.length > 0) {
+        this.emit({
+          type: "journal.redacted",
+          ...("step" in message ? { step: message.step } : {}),
+          paths: prepared.redactedPaths,
+        });
+      }
+      const line = prepared.line;
+      const context = {
+        runDir: this.runDir,
+        state: next,
+        sessionMs: () => this.sessionMs(),
+        ...(elapsedMs === undefined ? {} : { elapsedMs }),
+      };
+      for (const body of eventsOf(line, context)) this.deliver(body, line.at);
     }
     return prepared.line;
   }
 
-  /** Emits an event; a listener's exception is contained (see below). */
-  emit(body: EngineEventBody): void {
-    if (!this.listener) return;
+  /** Emits a fact that has no journal line (see UnjournaledEventBody). */
+  emit(body: UnjournaledEventBody): void {
+    if (this.listener) this.deliver(body, this.clock().toISOString());
+  }
+
+  /** Hands an event to the listener; a listener's exception is contained. */
+  private deliver(body: EngineEventBody, at: string): void {
     try {
-      this.listener({ ...body, runId: this.runId, at: this.clock().toISOString() });
+      this.listener?.({ ...body, runId: this.runId, at });
     } catch {
       // A renderer's bug must not interrupt a migration between an intent and its outcome.
     }
@@ -273,12 +293,6 @@ export class RunSession implements ContextHost {
             reason: "dry-run",
             ...(description === undefined ? {} : { description }),
           });
-          this.emit({
-            type: "step.skipped",
-            step: id,
-            reason: "dry-run",
-            ...(description === undefined ? {} : { description }),
-          });
           continue;
         }
         const outcome = await this.executeStep(step, id);
@@ -292,11 +306,6 @@ export class RunSession implements ContextHost {
       }
     }
     this.record({ type: "RUN_COMPLETED" });
-    this.emit({
-      type: "run.completed",
-      status: this.state.dryRun ? "dry-run" : "completed",
-      durationMs: this.sessionMs(),
-    });
   }
 
   /**
@@ -355,12 +364,6 @@ export class RunSession implements ContextHost {
       mode,
       ...(step === undefined ? {} : { step }),
     });
-    this.emit({
-      type: "run.interrupted",
-      reason,
-      mode,
-      ...(step === undefined ? {} : { step }),
-    });
   }
 
   /**
@@ -387,7 +390,6 @@ export class RunSession implements ContextHost {
   ): Promise<"completed" | "failed" | "waiting"> {
     const attempt = this.step(id).attempts + 1;
     this.record({ type: "STEP_STARTED", step: id, attempt });
-    this.emit({ type: "step.started", step: id, attempt });
     const started = performance.now();
     const reconciled = await reconcilePendingEffects(
       this,
@@ -418,7 +420,6 @@ export class RunSession implements ContextHost {
       if (error instanceof NotJournalableError) return this.stepFailed(id, error, started);
       throw error;
     }
-    this.emit({ type: "step.completed", step: id, durationMs });
     return "completed";
   }
 
@@ -451,23 +452,12 @@ export class RunSession implements ContextHost {
       if (error instanceof NotJournalableError) return this.stepFailed(id, error, started);
       throw error;
     }
-    const verification = this.step(id).verification;
-    this.emit({
-      type: "step.verified",
-      step: id,
-      verdict: result.verdict,
-      figures: verification?.figures ?? {},
-      ...(result.message === undefined ? {} : { message: result.message }),
-      durationMs,
-    });
     return result.verdict;
   }
 
   private stepFailed(id: string, error: unknown, started: number): "failed" {
-    const record = toErrorRecord(error);
     const durationMs = elapsedMs(started);
-    this.record({ type: "STEP_FAILED", step: id, error: record, durationMs });
-    this.emit({ type: "step.failed", step: id, error: record, durationMs });
+    this.record({ type: "STEP_FAILED", step: id, error: toErrorRecord(error), durationMs });
     return "failed";
   }
 
@@ -477,22 +467,11 @@ export class RunSession implements ContextHost {
     awaiting: Awaiting,
     started: number,
   ): "waiting" {
-    this.record({ type: "STEP_WAITING", step: id, scope, awaiting });
-    this.emit({ type: "step.waiting", step: id, scope, awaiting });
-    this.emit({ type: "run.waiting", step: id, awaiting, durationMs: elapsedMs(started) });
+    this.record({ type: "STEP_WAITING", step: id, scope, awaiting }, elapsedMs(started));
     return "waiting";
   }
 
   private async afterFailure(reason: RollbackReason): Promise<void> {
-    const failure = this.state.failure;
-    if (failure) {
-      this.emit({
-        type: "run.failed",
-        step: failure.step,
-        error: failure.error,
-        durationMs: this.sessionMs(),
-      });
-    }
     if (!autoRollbackApplies(this.state)) return;
     await this.rollback(reason);
   }
@@ -503,16 +482,7 @@ export class RunSession implements ContextHost {
   async rollback(reason: RollbackReason): Promise<void> {
     const started = performance.now();
     if (this.state.mode === "forward") {
-      const steps = rollbackCandidates(this.state);
-      this.record({ type: "ROLLBACK_STARTED", reason, steps });
-      const changed = steps.filter((id) => mayHaveChangedTarget(this.step(id)));
-      this.emit({
-        type: "rollback.started",
-        reason,
-        steps,
-        undo: changed.filter((id) => this.planStep(id).rollback !== undefined),
-        irreversible: changed.filter((id) => this.planStep(id).rollback === undefined),
-      });
+      this.record({ type: "ROLLBACK_STARTED", reason, steps: rollbackCandidates(this.state) });
     }
     const rollback = this.state.rollback;
     if (!rollback) throw new Error("rollback state missing after ROLLBACK_STARTED");
@@ -525,7 +495,6 @@ export class RunSession implements ContextHost {
       const step = this.planStep(id);
       if (!mayHaveChangedTarget(state)) {
         this.record({ type: "STEP_ROLLBACK_SKIPPED", step: id, reason: "nothing-applied" });
-        this.emit({ type: "rollback.step-skipped", step: id, reason: "nothing-applied" });
         continue;
       }
       if (!step.rollback) {
@@ -539,14 +508,12 @@ export class RunSession implements ContextHost {
           reason: "irreversible",
           ...(why === undefined ? {} : { why }),
         });
-        this.emit({ type: "rollback.step-skipped", step: id, reason: "irreversible" });
         continue;
       }
       const outcome = await this.rollbackStep(step, id, rollback.reason);
       if (outcome !== "rolled-back") return;
     }
-    this.record({ type: "ROLLBACK_COMPLETED" });
-    this.emit({ type: "rollback.completed", durationMs: elapsedMs(started) });
+    this.record({ type: "ROLLBACK_COMPLETED" }, elapsedMs(started));
   }
 
   private async rollbackStep(
@@ -556,7 +523,6 @@ export class RunSession implements ContextHost {
   ): Promise<"rolled-back" | "failed" | "waiting"> {
     const attempt = this.step(id).rollback.attempts + 1;
     this.record({ type: "STEP_ROLLBACK_STARTED", step: id, attempt });
-    this.emit({ type: "rollback.step-started", step: id, attempt });
     const started = performance.now();
     const port = step.reconcile ?? this.plan.reconcile;
     // Settle what the forward run did first, so the rollback undoes exactly that; without a
@@ -583,15 +549,12 @@ export class RunSession implements ContextHost {
     this.assertHealthy();
     const durationMs = elapsedMs(started);
     this.record({ type: "STEP_ROLLED_BACK", step: id, durationMs });
-    this.emit({ type: "rollback.step-completed", step: id, durationMs });
     return "rolled-back";
   }
 
   private rollbackFailed(id: string, error: unknown, started: number): "failed" {
-    const record = toErrorRecord(error);
     const durationMs = elapsedMs(started);
-    this.record({ type: "ROLLBACK_FAILED", step: id, error: record, durationMs });
-    this.emit({ type: "rollback.failed", step: id, error: record, durationMs });
+    this.record({ type: "ROLLBACK_FAILED", step: id, error: toErrorRecord(error), durationMs });
     return "failed";
   }
 
@@ -612,7 +575,6 @@ export class RunSession implements ContextHost {
     }
     const observed = (await this.plan.observeTarget?.(this.state)) ?? {};
     this.record({ type: "RUN_ABANDONED", reason, observed });
-    this.emit({ type: "run.abandoned", reason, observed });
   }
 
   // ---- end ----------------------------------------------------------------------------------
@@ -630,7 +592,6 @@ export class RunSession implements ContextHost {
     try {
       if (this.writer && !this.fatal && !this.lockLost && !this.lock.lost) {
         this.record({ type: "LOCK_RELEASED", targetKey: this.lock.targetKey });
-        this.emit({ type: "lock.released", targetKey: this.lock.targetKey });
       }
     } catch {
       // Closing must not hide the error that ended the session; a resume will go on anyway.
@@ -673,15 +634,8 @@ export class RunSession implements ContextHost {
         previousExpiresAt: takeover.previousExpiresAt,
         reason: takeover.reason,
       });
-      this.emit({
-        type: "lock.taken-over",
-        targetKey,
-        previousOwner: takeover.previousOwner,
-        reason: takeover.reason,
-      });
     } else {
       this.record({ type: "LOCK_ACQUIRED", targetKey, owner, expiresAt });
-      this.emit({ type: "lock.acquired", targetKey, owner });
     }
     this.startHeartbeat();
   }
@@ -731,11 +685,6 @@ export class RunSession implements ContextHost {
   private sessionMs(): number {
     return elapsedMs(this.sessionStarted);
   }
-}
-
-/** The locker of a session: the one the options bring, else the file lock under baseDir. */
-function lockerOf(options: EngineOptions): TargetLocker {
-  return options.locker ?? fileLocker(options.baseDir, { now: options.now, ...options.lock });
 }
 
 /** The result a run's state stands for. */
@@ -792,12 +741,6 @@ export function rollbackCandidates(state: RunState): string[] {
     out.push(step.id);
   }
   return out;
-}
-
-/** Whether a step may have changed the target: it completed, or some effect may have applied. */
-export function mayHaveChangedTarget(step: StepState): boolean {
-  if (step.status === "completed" || step.status === "stopped") return true;
-  return step.effects.some((effect) => effect.status !== "not-applied");
 }
 
 function checkVerifyResult(

@@ -1,5 +1,4 @@
-import { mayHaveChangedTarget } from "./run-session";
-import { FINAL_RUN_STATUSES, type RunState } from "./run-state";
+import { FINAL_RUN_STATUSES, mayHaveChangedTarget, type RunState } from "./run-state";
 
 /**
  * Whether a run still owes its target something: it may have changed the target and has

@@ -163,6 +163,12 @@ export function findStep(state: RunState, step: string): StepState | undefined {
   return index === undefined ? undefined : state.steps[index];
 }
 
+/** Whether a step may have changed the target: it completed, or some effect may have applied. */
+export function mayHaveChangedTarget(step: StepState): boolean {
+  if (step.status === "completed" || step.status === "stopped") return true;
+  return step.effects.some((effect) => effect.status !== "not-applied");
+}
+
 /** Whether a step needs no more forward work: completed (and not stopped) or skipped. */
 export function isStepDone(step: StepState): boolean {
   if (step.status === "skipped") return true;

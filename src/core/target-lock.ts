@@ -13,9 +13,16 @@ import { lockFileOf, locksDirOf } from "./run-paths";
  * and an expiry that a heartbeat pushes forward. A crashed run's lock heals: it is taken over
  * once expired, or at once when its process is gone from this host.
  *
- * Replacing a stale lock is the racy part (two runs may both see it stale). Takeovers,
- * renewals and releases therefore happen under a short-lived guard file, and a takeover
- * re-checks, under the guard, that the lock is still the stale one it saw.
+ * Replacing a stale lock is the racy part: several processes may see the same stale holding
+ * at the same instant, and a read-then-overwrite would let each of them think it replaced it.
+ * So a takeover first claims the stale holding by hard-linking its own record to
+ * `<lock>.takeover-<token of the stale holding>`; link fails when that name exists, so of all
+ * the processes that saw the holding stale exactly one claims it, and the others are told who
+ * did (AEGIS-E120). Only the claimant replaces the lock, with one rename over it: the lock file
+ * never disappears during a takeover, so no plain acquisition can slip in and hide it. A claim
+ * whose claimant died is itself a stale holding, taken over the same way (a claim on its token).
+ * The claimant's last check and its rename happen under a short-lived guard file, as renewals
+ * and releases do, so an owner that is alive but expired cannot renew or release in between.
  */
 
 /** The content of a lock file. */
@@ -176,22 +183,76 @@ export function acquireTargetLock(
       if (existing === undefined) continue; // released meanwhile: try again
       const liveness = lockLiveness(existing, nowOf(options));
       if (liveness === "live") throw heldError(existing);
-      const outcome = withGuard(file, () => {
-        const current = readLockFile(file);
-        if (current?.token !== existing.token) return "changed" as const;
-        fs.rmSync(file, { force: true });
-        return tryLink(tmp, file) ? ("taken" as const) : ("changed" as const);
-      });
+      const outcome = takeOver(file, tmp, existing, options);
       if (outcome === "taken") {
         return new TargetLock(file, record, { previous: existing, reason: liveness }, resolved);
       }
-      if (outcome === "busy") throw heldError(existing);
+      if (outcome !== "changed") throw heldError(outcome.heldBy);
     }
     const last = readLockFile(file);
     if (last) throw heldError(last);
     throw new LockUnreadableError(file);
   } finally {
     fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Replaces the stale holding `stale` of `file` by the record in `tmp`, if this process is the
+ * one that claims it (see the top of this file). "changed": the lock is no longer that holding
+ * (look at it again); heldBy: another process claimed it first, or the guard is busy.
+ */
+function takeOver(
+  file: string,
+  tmp: string,
+  stale: LockRecord,
+  options: LockOptions,
+): "taken" | "changed" | { heldBy: LockRecord } {
+  // Walk from the stale holding through claims whose claimant died to the first free claim.
+  let token = stale.token;
+  let claim: string;
+  for (;;) {
+    claim = claimFileOf(file, token);
+    if (tryLink(tmp, claim)) break;
+    const claimant = readLockFile(claim);
+    if (claimant === undefined) {
+      // Its claimant gave up or finished meanwhile: look at the lock again.
+      return "changed";
+    }
+    if (lockLiveness(claimant, nowOf(options)) === "live") return { heldBy: claimant };
+    token = claimant.token;
+  }
+  const outcome = withGuard(file, () => {
+    const current = readLockFile(file);
+    if (current?.token !== stale.token) return "changed" as const;
+    fs.renameSync(tmp, file);
+    fsyncDirSync(path.dirname(file));
+    return "taken" as const;
+  });
+  if (outcome !== "taken") {
+    // Let the next process that finds the holding stale claim it.
+    fs.rmSync(claim, { force: true });
+    return outcome === "busy" ? { heldBy: stale } : "changed";
+  }
+  removeClaims(file);
+  return "taken";
+}
+
+/** The claim file of a takeover of the holding with `token` (see the top of this file). */
+function claimFileOf(file: string, token: string): string {
+  return `${file}.takeover-${token}`;
+}
+
+/**
+ * Removes every claim of a lock right after a takeover: ours, those of dead claimants we walked
+ * through, and any a crash left. The lock now holds a new token, which is live, so nobody has
+ * a reason to claim it; a claim on an older holding can never apply again (its claimant finds
+ * the lock changed under the guard and stands down).
+ */
+function removeClaims(file: string): void {
+  const prefix = `${path.basename(file)}.takeover-`;
+  for (const name of fs.readdirSync(path.dirname(file))) {
+    if (name.startsWith(prefix)) fs.rmSync(path.join(path.dirname(file), name), { force: true });
   }
 }
 

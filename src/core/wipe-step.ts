@@ -1,12 +1,14 @@
 import type { EngineOptions } from "./run-options";
-import { WipeRefusedError } from "./errors";
+import { LockLostError, WipeRefusedError } from "./errors";
+import { lockerOf } from "./file-locker";
+import { eventsOf } from "./event-of";
+import type { JournalMessage } from "./journal-messages";
 import { truncateTornTail } from "./journal-reader";
 import { JournalWriter } from "./journal-writer";
 import { loadRun } from "./load-run";
 import { runDirOf } from "./run-paths";
 import { FINAL_RUN_STATUSES, findStep, type RunState } from "./run-state";
 import { runStateReducer } from "./run-state-reducer";
-import { acquireTargetLock } from "./target-lock";
 
 /** Options of wipeStep. */
 export interface WipeStepOptions extends EngineOptions {
@@ -26,9 +28,9 @@ export interface WipeStepOptions extends EngineOptions {
 export async function wipeStep(options: WipeStepOptions): Promise<RunState> {
   const runDir = runDirOf(options.baseDir, options.runId);
   const before = loadRun(runDir);
-  const lock = acquireTargetLock(options.baseDir, before.state.targetKey, before.state.runId, {
-    now: options.now,
-    ...options.lock,
+  const lock = await lockerOf(options).acquire({
+    targetKey: before.state.targetKey,
+    runId: before.state.runId,
   });
   let writer: JournalWriter | undefined;
   try {
@@ -45,34 +47,40 @@ export async function wipeStep(options: WipeStepOptions): Promise<RunState> {
     if (loaded.tornTail) truncateTornTail(loaded.journalFile, loaded.tornTail);
     writer = JournalWriter.open(loaded.journalFile, state.lastSeq, {
       durability: state.options.durability,
+      guard: () => {
+        if (lock.lost) throw new LockLostError(state.targetKey, state.runId);
+      },
       ...(options.now ? { now: options.now } : {}),
     });
     let next = state;
+    const started = performance.now();
+    const append = (message: JournalMessage): void => {
+      const { line } = (writer as JournalWriter).append(message);
+      next = runStateReducer(next, line);
+      const context = { runDir, state: next, sessionMs: () => performance.now() - started };
+      for (const body of eventsOf(line, context)) {
+        try {
+          options.onEvent?.({ ...body, runId: state.runId, at: line.at });
+        } catch {
+          // A listener's bug must not turn a journaled wipe into a reported failure.
+        }
+      }
+    };
     if (loaded.tornTail) {
-      const { line } = writer.append({
+      append({
         type: "JOURNAL_TAIL_REPAIRED",
         line: loaded.tornTail.line,
         bytes: loaded.tornTail.bytes,
       });
-      next = runStateReducer(next, line);
     }
-    const { line } = writer.append({
+    append({
       type: "STEP_WIPED",
       step: step.id,
       ...(options.reason === undefined ? {} : { reason: options.reason }),
     });
-    next = runStateReducer(next, line);
-    const emit = options.onEvent;
-    if (emit) {
-      try {
-        emit({ type: "step.wiped", step: step.id, runId: state.runId, at: line.at });
-      } catch {
-        // A listener's bug must not turn a journaled wipe into a reported failure.
-      }
-    }
     return next;
   } finally {
     writer?.close();
-    lock.release();
+    await lock.release();
   }
 }

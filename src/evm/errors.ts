@@ -121,7 +121,7 @@ export class RecordInvalidError extends AegisError {
     super(
       EVM_ERROR_CODES.RECORD_INVALID,
       `deployment record ${recordPath} is invalid: ${problem}`,
-      "restore it from version control, or redeploy with --force",
+      "restore it from version control, or redeploy over it (npx hardhat aegis:deploy --force)",
     );
   }
 }
@@ -233,7 +233,8 @@ export class RehearsalMissingError extends AegisError {
     super(
       EVM_ERROR_CODES.REHEARSAL_MISSING,
       `no passing rehearsal of plan ${planHash.slice(0, 12)}… for network ${networkName} in ${receiptsDir}`,
-      `rehearse it first (npx hardhat aegis:rehearse --network ${networkName} --fork-url <url>); --without-rehearsal overrides, and the report says so`,
+      `rehearse it first (npx hardhat aegis:rehearse --network ${networkName} --fork-url <url>), ` +
+        "or upgrade without one (npx hardhat aegis:upgrade --without-rehearsal; the report says so)",
     );
   }
 }

@@ -129,7 +129,8 @@ export class LiveLayoutUnknownError extends AegisError {
       `no storage layout known for the implementation behind ${proxy} (looked in ` +
         `${lookedIn.join(", ")})`,
       "deploy through aegis:deploy (it records the layout), import the proxy into " +
-        "OpenZeppelin's manifest (upgrades.forceImport), or pass --old <contract>",
+        "OpenZeppelin's manifest (upgrades.forceImport), or name the current implementation's " +
+        "contract to aegis:layout with --old <contract>",
     );
   }
 }

@@ -4,6 +4,7 @@ import * as os from "node:os";
 
 import { expect } from "chai";
 
+import { ERROR_CODES } from "../../src/core/error-codes";
 import { lockFileOf } from "../../src/core/run-paths";
 import {
   acquireTargetLock,
@@ -107,6 +108,54 @@ describe("target locks", () => {
     const lock = acquireTargetLock(dir, "t", "me");
     expect(lock.takeover?.reason).to.equal("owner-dead");
     lock.release();
+  });
+
+  it("refuses a stale lock that another live process has claimed for its takeover, naming that process", () => {
+    writeForeignLock(dir, "t", {
+      owner: { pid: 4242, host: "elsewhere.example", runId: "old-run" },
+      expiresAt: "2000-01-01T00:00:00.000Z",
+    });
+    // The claim another process made a moment ago, between its claim and its rename.
+    const claimant = {
+      lockVersion: 1,
+      targetKey: "t",
+      owner: { pid: process.pid, host: os.hostname(), runId: "claimant" },
+      token: "claimant-token",
+      acquiredAt: "2026-01-01T00:00:00.000Z",
+      renewedAt: "2026-01-01T00:00:00.000Z",
+      expiresAt: "2999-01-01T00:00:00.000Z",
+    };
+    fs.writeFileSync(`${lockFileOf(dir, "t")}.takeover-foreign`, JSON.stringify(claimant));
+    const error = catchError(() => acquireTargetLock(dir, "t", "me")) as Error & {
+      code?: string;
+      owner?: unknown;
+    };
+    expect(error.code).to.equal(ERROR_CODES.LOCK_HELD);
+    expect(error.owner).to.deep.equal(claimant.owner);
+    expect(readTargetLock(dir, "t")?.owner.runId).to.equal("old-run");
+  });
+
+  it("takes over a stale lock whose claimant died before replacing it, and leaves no claim behind", () => {
+    writeForeignLock(dir, "t", {
+      owner: { pid: 4242, host: "elsewhere.example", runId: "old-run" },
+      expiresAt: "2000-01-01T00:00:00.000Z",
+    });
+    const claimant = {
+      lockVersion: 1,
+      targetKey: "t",
+      owner: { pid: deadPid(), host: os.hostname(), runId: "crashed-claimant" },
+      token: "claimant-token",
+      acquiredAt: "2026-01-01T00:00:00.000Z",
+      renewedAt: "2026-01-01T00:00:00.000Z",
+      expiresAt: "2999-01-01T00:00:00.000Z",
+    };
+    fs.writeFileSync(`${lockFileOf(dir, "t")}.takeover-foreign`, JSON.stringify(claimant));
+    const lock = acquireTargetLock(dir, "t", "me");
+    expect(lock.takeover?.previous.owner.runId).to.equal("old-run");
+    expect(readTargetLock(dir, "t")?.owner.runId).to.equal("me");
+    expect(fs.readdirSync(`${dir}/locks`)).to.deep.equal(["t.lock"]);
+    lock.release();
+    expect(fs.readdirSync(`${dir}/locks`)).to.deep.equal([]);
   });
 
   it("renews its expiry, and notices when another run has taken it over", () => {
