@@ -119,20 +119,29 @@ describe("lock takeover race between processes", () => {
     }
     const racers = RACERS.map((racer) => startRacer(dir, racer));
     children.push(...racers.map(({ child }) => child));
-    const anyExit = Promise.race(racers.map(({ exited }) => exited));
+    // A racer that finished its last round exits 0 while the other may still be writing its
+    // result: only a crash (a non-zero exit) ends the wait early.
+    const anyCrash = Promise.race(
+      racers.map(
+        ({ child, exited }) =>
+          new Promise<string>((resolve) => {
+            void exited.then((why) => child.exitCode !== 0 && resolve(why));
+          }),
+      ),
+    );
 
     for (let round = 0; round < ROUNDS; round += 1) {
       const roundDir = path.join(dir, String(round));
       await waitForFiles(
         RACERS.map((racer) => path.join(roundDir, `ready-${racer}`)),
-        anyExit,
+        anyCrash,
       );
       // Both racers are waiting: release them together a little later.
       const go = path.join(roundDir, "go");
       fs.writeFileSync(`${go}.tmp`, String(Date.now() + 10));
       fs.renameSync(`${go}.tmp`, go);
       const resultFiles = RACERS.map((racer) => path.join(roundDir, `result-${racer}.json`));
-      await waitForFiles(resultFiles, anyExit);
+      await waitForFiles(resultFiles, anyCrash);
       const results = resultFiles.map(
         (file) => JSON.parse(fs.readFileSync(file, "utf8")) as RaceResult,
       );
