@@ -12,6 +12,7 @@ import "./tasks/upgrade";
 import "./tasks/rehearse";
 import "./tasks/snapshot";
 import "./tasks/layout";
+import "./tasks/import";
 
 const config: HardhatUserConfig = {
   solidity: {

@@ -104,12 +104,19 @@ export class UnknownContractError extends AegisError {
 
 /** AEGIS-E309: no deployment record for the network. */
 export class RecordNotFoundError extends AegisError {
-  /** Names the record that was looked for. */
-  constructor(recordPath: string, networkName: string) {
+  /**
+   * Names the record that was looked for. Given the proxy's address (a proxy passed by address
+   * that no record describes), the hint offers to import it.
+   */
+  constructor(recordPath: string, networkName: string, proxyAddress?: string) {
     super(
       EVM_ERROR_CODES.RECORD_NOT_FOUND,
       `no deployment record ${recordPath} for network ${networkName}`,
-      `deploy first (npx hardhat aegis:deploy --network ${networkName}) or pass the proxy's address`,
+      proxyAddress === undefined
+        ? `deploy first (npx hardhat aegis:deploy --network ${networkName}), import a proxy ` +
+            `deployed elsewhere (npx hardhat aegis:import --network ${networkName} --proxy <address>), ` +
+            "or pass the proxy's address"
+        : `no record describes this proxy yet: import it first (npx hardhat aegis:import --network ${networkName} --proxy ${proxyAddress})`,
     );
   }
 }
@@ -349,6 +356,125 @@ export class InvalidCallError extends AegisError {
       EVM_ERROR_CODES.INVALID_CALL,
       `--call takes none or a call like initializeV2(1), not "${given}"`,
       "pass --call none to upgrade without a reinitializer, or --call 'fn(arg1,arg2)'",
+    );
+  }
+}
+
+/** AEGIS-E340: a deployed implementation whose runtime code matches no contract of the build. */
+export class ImplementationUnmatchedError extends AegisError {
+  /**
+   * Names the implementation, what it was compared with and the closest candidates. `forced`:
+   * --force was given but nothing says what storage layout the implementation has.
+   */
+  constructor(implementation: string, compared: string, closest: string[], forced = false) {
+    super(
+      EVM_ERROR_CODES.IMPLEMENTATION_UNMATCHED,
+      `implementation ${implementation} matches ${compared}` +
+        (closest.length > 0 ? `; closest: ${closest.join(", ")}` : ""),
+      forced
+        ? "with --force, name the contract whose storage layout it has (--contract <name>); the record and every report then carry a warning"
+        : "build the sources it was compiled from (npx hardhat compile), or pass --force to import it " +
+            "anyway with --contract <name> giving its storage layout (the record and every report then carry a warning)",
+    );
+  }
+}
+
+/** AEGIS-E348: a deployed implementation whose runtime code matches several contracts of the build. */
+export class AmbiguousImplementationError extends AegisError {
+  /** Names the implementation and every contract it matches. */
+  constructor(implementation: string, contracts: string[]) {
+    super(
+      EVM_ERROR_CODES.AMBIGUOUS_IMPLEMENTATION,
+      `implementation ${implementation} matches several contracts of this build: ${contracts.join(", ")}`,
+      `say which it is with --contract (e.g. --contract ${contracts[0] ?? "<name>"})`,
+    );
+  }
+}
+
+/** AEGIS-E341: an import would replace a record that says something else. */
+export class ImportConflictError extends AegisError {
+  /** Names the record and every field that differs, with the record's and the chain's values. */
+  constructor(recordPath: string, differences: string[]) {
+    super(
+      EVM_ERROR_CODES.IMPORT_CONFLICT,
+      `${recordPath} already exists and differs from what the chain says: ${differences.join("; ")}`,
+      "aegis:import never overwrites a record: choose another --name, or move that file away and import again",
+    );
+  }
+}
+
+/** AEGIS-E342: a proxy the toolkit cannot upgrade (a beacon proxy, an admin that is no ProxyAdmin). */
+export class UnsupportedProxyError extends AegisError {
+  /** Names the proxy and what makes it unsupported. */
+  constructor(proxy: string, why: string) {
+    super(
+      EVM_ERROR_CODES.UNSUPPORTED_PROXY,
+      `proxy ${proxy} is not one the toolkit upgrades: ${why}`,
+      "the toolkit upgrades transparent proxies (through their ProxyAdmin) and UUPS proxies; " +
+        "upgrade a beacon through its beacon with OpenZeppelin's upgrades.upgradeBeacon",
+    );
+  }
+}
+
+/** AEGIS-E343: a record name that cannot be a file name. */
+export class InvalidRecordNameError extends AegisError {
+  /** Names the value given. */
+  constructor(name: string) {
+    super(
+      EVM_ERROR_CODES.INVALID_RECORD_NAME,
+      `--name ${JSON.stringify(name)} cannot name a deployment record`,
+      "use letters, digits, dot, dash and underscore, starting with a letter (e.g. --name MyToken)",
+    );
+  }
+}
+
+/** AEGIS-E344: the generic preset's configuration in hardhat.config.ts is malformed. */
+export class InvalidPresetConfigError extends AegisError {
+  /** Names the config key and the first problem found. */
+  constructor(key: string, problem: string) {
+    super(
+      EVM_ERROR_CODES.INVALID_PRESET_CONFIG,
+      `${key} in hardhat.config.ts is invalid: ${problem}`,
+      'fix that key; a preset is "aegis", a function that loads one, or data: ' +
+        "{ pause, accounts, views, invariants, snapshotKeys }",
+    );
+  }
+}
+
+/** AEGIS-E345: the preset's pause, unpause or paused function is not in the contract. */
+export class PresetPauseFunctionMissingError extends AegisError {
+  /** Names the preset key, the function and the contract. */
+  constructor(key: string, fn: string, contract: string, available: string[]) {
+    super(
+      EVM_ERROR_CODES.PRESET_PAUSE_FUNCTION_MISSING,
+      `${key}: ${contract} has no function ${fn}` +
+        (available.length > 0 ? ` (it has ${available.join(", ")})` : ""),
+      'name the contract\'s own pause functions, or set pause: "none" to upgrade without pausing (the protocol then stays live during the upgrade)',
+    );
+  }
+}
+
+/** AEGIS-E346: a state view or an invariant names a view the contract does not have. */
+export class PresetViewMissingError extends AegisError {
+  /** Names the preset key, the view and the contract. */
+  constructor(key: string, view: string, contract: string, why: string) {
+    super(
+      EVM_ERROR_CODES.PRESET_VIEW_MISSING,
+      `${key}: ${contract} has no view ${view} (${why})`,
+      "name a view or pure function the contract declares (its ABI is in its artifact under " +
+        "artifacts/), e.g. totalSupply() or balanceOf(holders) with holders listed under accounts",
+    );
+  }
+}
+
+/** AEGIS-E347: a configured view call reverted or returned something unreadable. */
+export class PresetViewFailedError extends AegisError {
+  /** Names the call, the block and the node's answer. */
+  constructor(call: string, proxy: string, block: number, cause: string) {
+    super(
+      EVM_ERROR_CODES.PRESET_VIEW_FAILED,
+      `${call} on ${proxy} failed at block ${block}: ${cause}`,
+      "check that the view can be called by anyone without arguments other than the listed accounts",
     );
   }
 }

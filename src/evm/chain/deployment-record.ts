@@ -30,6 +30,27 @@ const implementationEntry = z.object({
 /** A past implementation keeps its layout, so a rollback can restore the record exactly. */
 const historyEntry = implementationEntry.extend({ layout: layoutReference.optional() });
 
+/** How a proxy deployed elsewhere was adopted by `aegis:import`. */
+const importEntry = z.object({
+  /** The block the chain was read at. */
+  block: z.number().int().nonnegative(),
+  /** The implementation the import identified; its warning holds while it is `current`. */
+  implementation: address,
+  /** The initializer version (`_initialized`) at that block. */
+  initializedVersion: z.number().int().nonnegative(),
+  /**
+   * How the implementation was identified: its runtime code matched a build artifact, its
+   * creation code matched through OpenZeppelin's manifest, or --force took it unmatched.
+   */
+  identity: z.enum(["bytecode", "oz-manifest", "forced"]),
+  /** The artifact it matched (`path/To.sol:Name`), when it matched one. */
+  artifact: z.string().optional(),
+  /** Where the recorded layout came from. */
+  layoutSource: z.enum(["build", "oz-manifest"]),
+  /** Shown in every later plan preview and report while this implementation is current. */
+  warning: z.string().optional(),
+});
+
 export const deploymentRecordSchema = z.object({
   schemaVersion: z.literal(1),
   name: z.string(),
@@ -60,6 +81,8 @@ export const deploymentRecordSchema = z.object({
   deployedAt: z.object({ block: z.number().int().nonnegative(), timestamp: z.number().int() }),
   /** The storage layout of `current`, as OpenZeppelin's upgrades-core describes it. */
   layout: layoutReference,
+  /** Present when the record was built from the chain by `aegis:import`. */
+  imported: importEntry.optional(),
 });
 
 /** A parsed deployment record. */
@@ -68,6 +91,8 @@ export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 export type DeploymentRecordInput = z.input<typeof deploymentRecordSchema>;
 /** One implementation a proxy pointed at. */
 export type ImplementationEntry = z.infer<typeof implementationEntry>;
+/** How an imported proxy was adopted. */
+export type ImportEntry = z.infer<typeof importEntry>;
 
 /** The path of a record: `<deploymentsDir>/<network>/<name>.json`. */
 export function deploymentRecordPath(deploymentsDir: string, networkName: string, name: string) {

@@ -1,6 +1,6 @@
 /** EIP-1967 proxies: the standard slots, and what a proxy's slots say about it. */
 import { ethers, type Provider } from "ethers";
-import { NotAProxyError } from "../errors";
+import { NotAProxyError, UnsupportedProxyError } from "../errors";
 
 /** bytes32(uint256(keccak256('eip1967.proxy.implementation')) - 1) */
 export const IMPLEMENTATION_SLOT =
@@ -38,11 +38,14 @@ export async function readProxyInfo(
   if (code === "0x") throw new NotAProxyError(proxy, "it is an account without code (an EOA)");
   const implementation = slotAddress(implementationWord);
   if (implementation === ethers.ZeroAddress) {
-    const what =
-      slotAddress(beaconWord) !== ethers.ZeroAddress
-        ? "it is a beacon proxy, whose implementation lives in its beacon"
-        : "its EIP-1967 implementation slot is empty";
-    throw new NotAProxyError(proxy, what);
+    const beacon = slotAddress(beaconWord);
+    if (beacon !== ethers.ZeroAddress) {
+      throw new UnsupportedProxyError(
+        ethers.getAddress(proxy),
+        `it is a beacon proxy (beacon ${beacon}): its implementation is the beacon's, shared by every proxy of that beacon`,
+      );
+    }
+    throw new NotAProxyError(proxy, "its EIP-1967 implementation slot is empty");
   }
   const admin = slotAddress(adminWord);
   return {
