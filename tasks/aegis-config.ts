@@ -1,6 +1,14 @@
 import { extendConfig } from "hardhat/config";
 import type { HardhatConfig, HardhatUserConfig } from "hardhat/types";
 import type { UpgradePreset } from "../src/evm/upgrade/upgrade-preset";
+import type { PresetSetting } from "../src/evm/upgrade/preset-config";
+
+/**
+ * A protocol's preset: "aegis" (the reference protocol), a function that loads a TypeScript
+ * module implementing UpgradePreset, or data (the generic preset: pause functions or "none",
+ * views, invariants, snapshot keys; src/evm/upgrade/preset-config.ts documents its keys).
+ */
+export type AegisPresetSetting = PresetSetting<UpgradePreset<unknown>>;
 
 /** What aegis:upgrade does when the command line does not say. */
 export interface AegisUpgradeConfig {
@@ -14,8 +22,11 @@ export interface AegisUpgradeConfig {
   initializerVersion: number | null;
   /** Blocks to watch after the upgrade for admin events and invariant drift. */
   monitorBlocks: number;
-  /** The protocol's pause, state and invariants: "aegis", or a loader of another preset. */
-  preset: "aegis" | (() => Promise<UpgradePreset<unknown>>);
+  /**
+   * The preset of `proxy` (of every proxy when `proxy` is unset), unless `aegis.presets` names
+   * one for the proxy's record.
+   */
+  preset: AegisPresetSetting;
 }
 
 /** The toolkit's section of hardhat.config.ts. */
@@ -25,6 +36,12 @@ export interface AegisUserConfig {
   /** Where records, journals and reports go; default `deployments` beside the config. */
   deploymentsDir?: string;
   upgrade?: Partial<AegisUpgradeConfig>;
+  /**
+   * Presets by deployment record name. Without one, a proxy made by `aegis:import` runs on the
+   * generic defaults (pause only if it has pause(), unpause() and paused(); no invariants) and
+   * one made by `aegis:deploy` on the AEGIS preset.
+   */
+  presets?: Record<string, AegisPresetSetting>;
 }
 
 /** The section with its defaults filled in. */
@@ -32,6 +49,7 @@ export interface AegisConfig {
   developmentNetworks: string[];
   deploymentsDir: string;
   upgrade: Partial<AegisUpgradeConfig>;
+  presets: Record<string, AegisPresetSetting>;
 }
 
 declare module "hardhat/types/config" {
@@ -58,5 +76,6 @@ extendConfig((config: HardhatConfig, userConfig: Readonly<HardhatUserConfig>) =>
       user.deploymentsDir ??
       `${config.paths.root}/deployments`,
     upgrade: user.upgrade ?? {},
+    presets: user.presets ?? {},
   };
 });

@@ -74,9 +74,9 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
           anvilPort: await freeLocalPort(),
         });
         try {
-          const preset = await loadPreset(hre);
           const proxy = args.proxy ?? settings.proxy ?? "AegisEngine";
           const to = args.to ?? settings.to ?? "AegisEngineV2";
+          const preset = await loadPreset(hre, proxy, to);
           const result = await rehearseUpgrade({
             fork,
             forkUrl: args.forkUrl,

@@ -4,15 +4,53 @@ import type { RpcEndpoint } from "../src/evm/storage/storage-reader";
 import type { StorageSnapshotter } from "../src/evm/storage/storage-snapshotter";
 import type { UpgradePlanInput } from "../src/evm/upgrade/plan-input";
 import type { UpgradePreset } from "../src/evm/upgrade/upgrade-preset";
+import type { DeploymentRecord } from "../src/evm/chain/deployment-record";
 
-/** The configured preset: the AEGIS one by name, or a protocol's own loader. */
-export async function loadPreset(hre: HardhatRuntimeEnvironment): Promise<UpgradePreset<unknown>> {
-  const configured = hre.config.aegis.upgrade.preset ?? "aegis";
-  if (configured === "aegis") {
-    const { aegisPreset } = await import("../src/aegis/preset");
-    return aegisPreset as UpgradePreset<unknown>;
+/**
+ * The preset of a proxy (src/evm/upgrade/preset-config.ts, choosePreset): the AEGIS one, a
+ * protocol's own loader, or the generic preset built from data and checked against the ABIs of
+ * the implementation the proxy runs and of `toContract` (AEGIS-E344..E346 before anything is
+ * sent). `target` is the proxy's record, or the proxy as given on the command line (a record
+ * name or an address); by default `aegis.upgrade.proxy`, upgraded to `aegis.upgrade.to`. A proxy
+ * no record describes gets the reference preset: the upgrade's own checks then refuse it with
+ * their codes (AEGIS-E305, E309) before a preset is used.
+ */
+export async function loadPreset(
+  hre: HardhatRuntimeEnvironment,
+  target: DeploymentRecord | string | undefined = hre.config.aegis.upgrade.proxy,
+  toContract: string | undefined = hre.config.aegis.upgrade.to,
+): Promise<UpgradePreset<unknown>> {
+  // Loaded on use: every Hardhat command loads this file with the config.
+  const { aegisPreset } = await import("../src/aegis/preset");
+  let record: DeploymentRecord | undefined = typeof target === "string" ? undefined : target;
+  if (typeof target === "string") {
+    const { resolveRecord } = await import("../src/evm/upgrade/upgrade-inputs");
+    try {
+      record = resolveRecord(hre.config.aegis.deploymentsDir, hre.network.name, target).record;
+    } catch {
+      // No record (yet): see above.
+    }
   }
-  return configured();
+  if (record === undefined) return aegisPreset as UpgradePreset<unknown>;
+  const { choosePreset, parseGenericPreset } = await import("../src/evm/upgrade/preset-config");
+  const chosen = choosePreset(
+    { presets: hre.config.aegis.presets, upgrade: hre.config.aegis.upgrade },
+    { name: record.name, proxy: record.proxy, imported: record.imported !== undefined },
+  );
+  if (chosen.setting === "aegis") return aegisPreset as UpgradePreset<unknown>;
+  if (typeof chosen.setting === "function") return chosen.setting();
+  const { buildGenericPreset } = await import("../src/evm/upgrade/generic-preset");
+  const config =
+    chosen.setting === undefined ? undefined : parseGenericPreset(chosen.key, chosen.setting);
+  const contracts = [];
+  for (const name of new Set([record.current.contract, toContract])) {
+    // A contract the build does not have (an implementation imported with --force, an unknown
+    // --to) has no ABI to check against; the upgrade's own checks name an unknown --to.
+    if (name === undefined) continue;
+    const artifact = await hre.artifacts.readArtifact(name).catch(() => undefined);
+    if (artifact !== undefined) contracts.push({ name, abi: artifact.abi });
+  }
+  return buildGenericPreset({ key: chosen.key, config, contracts }) as UpgradePreset<unknown>;
 }
 
 /**

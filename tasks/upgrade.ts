@@ -63,7 +63,7 @@ async function runDeps(
     artifact.bytecode,
   );
   const fromLayout = layoutBefore(record, input.from.implementation);
-  const preset = await loadPreset(hre);
+  const preset = await loadPreset(hre, record, input.to.contract);
   return {
     provider: hre.ethers.provider,
     signer,
@@ -110,10 +110,15 @@ function withCrashPoints(render: (event: EngineEvent) => void): (event: EngineEv
   return crash === undefined ? render : (event) => (render(event), crash(event));
 }
 
-function printPreview(preview: PlanPreview, print: (line: string) => void): void {
+function printPreview(
+  preview: PlanPreview,
+  notices: readonly string[],
+  print: (line: string) => void,
+): void {
   print(
     `plan ${preview.planId} (${preview.planHash.slice(0, 12)}…): ${preview.steps.length} steps`,
   );
+  for (const notice of notices) print(`  ! ${notice}`);
   for (const step of preview.steps) {
     const sends = step.changesTarget ? " [sends a transaction]" : "";
     print(`  · ${step.shortId.padEnd(22)} ${step.description ?? step.title ?? ""}${sends}`);
@@ -131,9 +136,14 @@ function peopleOut(json: boolean): NodeJS.WriteStream {
 }
 
 /** Shows the plan and asks once; with --json, everything for people goes to stderr. */
-async function askToProceed(preview: PlanPreview, yes: boolean, json: boolean): Promise<boolean> {
+async function askToProceed(
+  preview: PlanPreview,
+  notices: readonly string[],
+  yes: boolean,
+  json: boolean,
+): Promise<boolean> {
   const out = peopleOut(json);
-  printPreview(preview, (line) => out.write(`${line}\n`));
+  printPreview(preview, notices, (line) => out.write(`${line}\n`));
   return askYesNo("Send the first transaction?", { yes, command: "aegis:upgrade", out });
 }
 
@@ -343,7 +353,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
             deploymentsDir: hre.config.aegis.deploymentsDir,
             artifacts: hre.artifacts,
             validations: await readValidations(hre),
-            preset: await loadPreset(hre),
+            preset: await loadPreset(hre, proxy, to),
           },
         );
         const { input } = prepared;
@@ -359,7 +369,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
           const result = await startUpgrade(input, deps, {
             dryRun: args.dryRun,
             autoRollback: !args.noAutoRollback,
-            confirm: (preview) => askToProceed(preview, args.yes, args.json),
+            confirm: (preview) => askToProceed(preview, input.notices ?? [], args.yes, args.json),
           });
           await finish(result, input, deps, "upgrade", hre.network.name, args.json);
         });

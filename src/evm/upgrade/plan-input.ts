@@ -27,6 +27,10 @@ export interface UpgradePlanInput {
   /** Storage variables the upgrade may change, besides the EIP-1967 implementation slot. */
   expectedStorageChanges: string[];
   monitorBlocks: number;
+  /** False for a protocol upgraded live: the plan has no pause and unpause steps. */
+  pauses?: false;
+  /** What a reviewer must know (no pause, no invariants, a forced import): preview and report. */
+  notices?: string[];
 }
 
 /** What the plan's steps need at run time. */

@@ -94,7 +94,11 @@ export function resolveRecord(
     const record = readDeploymentRecord(recordPath, networkName);
     if (record.proxy.toLowerCase() === proxy.toLowerCase()) return { record, recordPath };
   }
-  throw new RecordNotFoundError(path.join(folder, `<record of ${proxy}>.json`), networkName);
+  throw new RecordNotFoundError(
+    path.join(folder, `<record of ${proxy}>.json`),
+    networkName,
+    ethers.getAddress(proxy),
+  );
 }
 
 /** Close names of contracts in the build, for a did-you-mean hint. */
@@ -214,6 +218,15 @@ export async function prepareUpgrade(
     expectedStorageChanges: [IMPLEMENTATION_PATH, INITIALIZED_PATH, ...safety.appended],
     monitorBlocks: request.monitorBlocks,
   };
+  // Only present when they say something, so that the plans of the reference protocol (and
+  // their hashes) are what they were.
+  if (context.preset.pauses === false) input.pauses = false;
+  const notices = [...(context.preset.notices ?? [])];
+  const forced = record.imported;
+  if (forced?.warning !== undefined && forced.implementation === info.implementation) {
+    notices.push(`FORCED IMPORT: ${forced.warning}`);
+  }
+  if (notices.length > 0) input.notices = notices;
   return {
     input,
     record,

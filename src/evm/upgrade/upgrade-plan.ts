@@ -41,9 +41,11 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
   const unpause = unpauseStep(env, { pause });
   const monitor = monitorStep(env, { upgrade });
 
+  // A protocol upgraded live has no pause to take or lift (its notices say so).
+  const live = input.pauses === false;
   const steps: Step<unknown>[] = [
     preflight,
-    pause,
+    ...(live ? [] : [pause]),
     snapshot,
     recordInvariants,
     deployImplementation,
@@ -53,7 +55,7 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     // diff still catches what no invariant covers.
     invariants,
     verifyStorage,
-    unpause,
+    ...(live ? [] : [unpause]),
     monitor,
   ] as Step<unknown>[];
   return {

@@ -24,9 +24,19 @@ export interface InvariantResult {
 /** A protocol's part of the checklist; S is its state as read at one block (journalable). */
 export interface UpgradePreset<S> {
   name: string;
+  /**
+   * False for a protocol upgraded live (it has no pause, or its config says "none"): the plan
+   * then has no pause and unpause steps, and says so. Default true.
+   */
+  pauses?: boolean;
   /** Calldata of the pause and unpause calls, sent to the proxy by the signer. */
   pauseData: string;
   unpauseData: string;
+  /**
+   * What a reviewer must know before the run (no pause, no invariants configured), shown loudly
+   * in the plan preview and, through the preflight's verdict, in the report.
+   */
+  notices?: string[];
   isPaused(provider: Provider, proxy: string, blockTag?: number): Promise<boolean>;
   /** Reads the protocol's state at a pinned block. */
   readState(provider: Provider, record: DeploymentRecord, blockTag: number): Promise<S>;

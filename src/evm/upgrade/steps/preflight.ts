@@ -64,12 +64,19 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
           message: `signer ${result.signer} cannot upgrade: ${result.authority}`,
         };
       }
-      return stopUnless(
+      const verdict = stopUnless(
         broken.length === 0,
         figures,
         `already failing: ${broken.map((r) => r.violation).join("; ")}`,
         `signer ${result.authority}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}${deps.rehearsal === undefined ? "" : `; rehearsal ${deps.rehearsal}`}`,
       );
+      // The plan's notices make a passing preflight a warn, so the report carries them.
+      if (verdict.verdict !== "go" || !input.notices?.length) return verdict;
+      return {
+        ...verdict,
+        verdict: "warn",
+        message: `${verdict.message}; ${input.notices.join("; ")}`,
+      };
     },
   });
 }
