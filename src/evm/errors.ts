@@ -363,18 +363,25 @@ export class InvalidCallError extends AegisError {
 /** AEGIS-E340: a deployed implementation whose runtime code matches no contract of the build. */
 export class ImplementationUnmatchedError extends AegisError {
   /**
-   * Names the implementation, what it was compared with and the closest candidates. `forced`:
-   * --force was given but nothing says what storage layout the implementation has.
+   * Names the proxy's implementation, what it was compared with and the closest candidates.
+   * `forced`: --force was given but nothing says what storage layout the implementation has.
    */
-  constructor(implementation: string, compared: string, closest: string[], forced = false) {
+  constructor(
+    proxy: string,
+    implementation: string,
+    compared: string,
+    closest: string[],
+    forced = false,
+  ) {
+    const importForced = `npx hardhat aegis:import --proxy ${proxy} --contract <name> --force`;
     super(
       EVM_ERROR_CODES.IMPLEMENTATION_UNMATCHED,
-      `implementation ${implementation} matches ${compared}` +
+      `implementation ${implementation} of proxy ${proxy} matches ${compared}` +
         (closest.length > 0 ? `; closest: ${closest.join(", ")}` : ""),
       forced
-        ? "with --force, name the contract whose storage layout it has (--contract <name>); the record and every report then carry a warning"
-        : "build the sources it was compiled from (npx hardhat compile), or pass --force to import it " +
-            "anyway with --contract <name> giving its storage layout (the record and every report then carry a warning)",
+        ? `with --force, name the contract whose storage layout it has (${importForced}); the record and every report then carry a warning`
+        : "add the sources it was built from to contracts/ and import again, or import it anyway " +
+            `with the contract whose storage layout it has (${importForced}); the record and every report then carry a warning`,
     );
   }
 }

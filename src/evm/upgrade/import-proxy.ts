@@ -259,7 +259,7 @@ async function identify(
       ? `none of the ${all.length} contracts of this build (immutables and metadata masked)`
       : `no build of ${request.contract} (immutables and metadata masked)`;
   if (!request.force) {
-    throw new ImplementationUnmatchedError(implementation, compared, closest);
+    throw new ImplementationUnmatchedError(survey.info.proxy, implementation, compared, closest);
   }
   const warning =
     `implementation ${implementation} matched ${compared.replace(/ \(.*\)$/, "")}` +
@@ -287,7 +287,13 @@ async function identify(
   }
   const named = request.contract === undefined ? undefined : candidates[0];
   if (named === undefined) {
-    throw new ImplementationUnmatchedError(implementation, compared, closest, true);
+    throw new ImplementationUnmatchedError(
+      survey.info.proxy,
+      implementation,
+      compared,
+      closest,
+      true,
+    );
   }
   return {
     contract: named.artifact.contractName,
