@@ -13,7 +13,7 @@ export function invariantsStep(
   const { provider, preset } = deps;
   return defineStep({
     id: "invariants",
-    title: "L-unit and collateral-floor invariants, before and after",
+    title: `${preset.name} invariants, before and after`,
     phase: "validate",
     changesTarget: false,
     async run(ctx) {
