@@ -18,6 +18,7 @@ interface Deployed {
   uups: { proxy: string; implementation: string };
   plain: { proxy: string; implementation: string };
   unmatched: { proxy: string; implementation: string };
+  beaconProxy: string;
 }
 
 const TOKEN_ABI = [
@@ -468,8 +469,9 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
     const withToken = [recordsDir(true), recordsDir(true)];
     const before = { block: await blockNumber(), token: filesOf(withToken[0]!) };
     const upgradeToken = ["aegis:upgrade", "--proxy", "Token", "--to", "PausableTokenV2", "--yes"];
-    const [notAProxy, noRecord, badPause, badView] = await Promise.all([
+    const [notAProxy, beacon, noRecord, badPause, badView] = await Promise.all([
       hardhat(["aegis:import", "--proxy", deployed.token.implementation], empty),
+      hardhat(["aegis:import", "--proxy", deployed.beaconProxy], empty),
       hardhat(
         ["aegis:upgrade", "--proxy", deployed.uups.proxy, "--to", "PausableTokenUupsV2", "--yes"],
         empty,
@@ -480,6 +482,8 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
 
     expectRefused(notAProxy!, EVM_ERROR_CODES.NOT_A_PROXY);
     expect(notAProxy!.stderr).to.contain("implementation slot is empty");
+    expectRefused(beacon!, EVM_ERROR_CODES.UNSUPPORTED_PROXY);
+    expect(beacon!.stderr).to.contain("it is a beacon proxy");
 
     // A proxy passed by address that no record describes: the hint offers the import.
     expectRefused(noRecord!, EVM_ERROR_CODES.RECORD_NOT_FOUND);
