@@ -1,3 +1,4 @@
+import { ethers } from "ethers";
 import { task } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
 import { assertRpcReachable } from "../src/evm/chain/rpc";
@@ -47,7 +48,7 @@ task(
         }
         const authority =
           record.proxyKind === "uups"
-            ? `UUPS, upgraded through the proxy itself${record.owner === "0x0000000000000000000000000000000000000000" ? "" : ` (owner ${record.owner})`}`
+            ? `UUPS, upgraded through the proxy itself${record.owner === ethers.ZeroAddress ? "" : ` (owner ${record.owner})`}`
             : `transparent, ProxyAdmin ${record.proxyAdmin} owned by ${record.owner}`;
         console.log(`imported ${record.name}: proxy ${record.proxy} (${authority})`);
         console.log(
@@ -62,6 +63,11 @@ task(
           `  initializer version ${imported?.initializedVersion ?? "?"}; storage layout ${record.layout.storageLayoutHash.slice(0, 12)}… from ${imported?.layoutSource === "oz-manifest" ? "OpenZeppelin's manifest" : "the build"}`,
         );
         if (imported?.warning !== undefined) console.error(`WARNING: ${imported.warning}`);
+        if (!result.deploymentFound) {
+          console.error(
+            `WARNING: the node did not give the proxy's Upgraded events, so its deployment block is unknown; snapshots look for mapping keys in events from block ${record.deployedAt.block} on (edit deployedAt.block in the record to an earlier block)`,
+          );
+        }
         console.log(`record: ${recordPath}`);
         console.log(
           `next: npx hardhat aegis:upgrade --network ${networkName} --proxy ${record.name} --to <new contract> --dry-run`,

@@ -27,6 +27,8 @@ export interface ProxySurvey {
   runtimeCodeHash: string;
   /** The block and time of the proxy's first `Upgraded` event: its deployment. */
   deployedAt: { block: number; timestamp: number };
+  /** False when the node would not say (a refused log query): `deployedAt` is then `block`. */
+  deploymentFound: boolean;
 }
 
 async function tryCall(
@@ -50,6 +52,7 @@ async function tryCall(
  */
 async function deploymentBlock(provider: Provider, proxy: string, block: number) {
   let first = block;
+  let found = false;
   try {
     const logs = await provider.getLogs({
       address: proxy,
@@ -57,12 +60,15 @@ async function deploymentBlock(provider: Provider, proxy: string, block: number)
       fromBlock: 0,
       toBlock: block,
     });
-    if (logs.length > 0) first = Math.min(...logs.map((log) => log.blockNumber));
+    if (logs.length > 0) {
+      first = Math.min(...logs.map((log) => log.blockNumber));
+      found = true;
+    }
   } catch {
     // Kept at the pinned block (see above).
   }
   const header = await provider.getBlock(first);
-  return { block: first, timestamp: header?.timestamp ?? 0 };
+  return { at: { block: first, timestamp: header?.timestamp ?? 0 }, found };
 }
 
 /**
@@ -95,7 +101,7 @@ export async function surveyProxy(provider: Provider, proxy: string): Promise<Pr
     const found = await tryCall(provider, info.proxy, "owner", block);
     owner = found === undefined ? ethers.ZeroAddress : ethers.getAddress(found);
   }
-  const [initializable, runtimeCode, deployedAt] = await Promise.all([
+  const [initializable, runtimeCode, deployment] = await Promise.all([
     readInitializableState(provider, info.proxy, block),
     provider.getCode(info.implementation, block),
     deploymentBlock(provider, info.proxy, block),
@@ -107,6 +113,7 @@ export async function surveyProxy(provider: Provider, proxy: string): Promise<Pr
     initializedVersion: Number(initializable.initializedVersion),
     runtimeCode,
     runtimeCodeHash: ethers.keccak256(runtimeCode),
-    deployedAt,
+    deployedAt: deployment.at,
+    deploymentFound: deployment.found,
   };
 }

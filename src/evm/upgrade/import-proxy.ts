@@ -103,6 +103,8 @@ export interface ImportResult {
   status: "written" | "identical";
   record: DeploymentRecord;
   recordPath: string;
+  /** False when the node did not say when the proxy was deployed (see ProxySurvey). */
+  deploymentFound: boolean;
 }
 
 const RECORD_NAME = /^[A-Za-z][A-Za-z0-9._-]{0,99}$/;
@@ -397,8 +399,13 @@ export async function importProxy(
   if (clash !== undefined) {
     const found = differences(clash.record, record);
     if (found.length > 0) throw new ImportConflictError(clash.recordPath, found);
-    return { status: "identical", record: clash.record, recordPath: clash.recordPath };
+    return {
+      status: "identical",
+      record: clash.record,
+      recordPath: clash.recordPath,
+      deploymentFound: survey.deploymentFound,
+    };
   }
   writeDeploymentRecord(recordPath, record);
-  return { status: "written", record, recordPath };
+  return { status: "written", record, recordPath, deploymentFound: survey.deploymentFound };
 }
