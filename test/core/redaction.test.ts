@@ -4,7 +4,14 @@ import * as path from "node:path";
 import { expect } from "chai";
 
 import { JournalWriter } from "../../src/core/journal-writer";
-import { REDACTED, isSecretKey, redactSecrets, redactString } from "../../src/core/redaction";
+import {
+  REDACTED,
+  isSecretKey,
+  redactSecrets,
+  redactString,
+  safeUrl,
+  urlFingerprint,
+} from "../../src/core/redaction";
 import { makeTempDir, removeTempDir } from "./helpers/temp-dir";
 
 const KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
@@ -52,20 +59,30 @@ describe("secret redaction", () => {
     expect(paths).to.deep.equal([]);
   });
 
-  it("removes credentials from URLs: user:pass@, secret query parameters, RPC path keys", () => {
-    expect(redactString("https://alice:s3cret@rpc.example.com/path")).to.equal(
-      `https://${REDACTED}@rpc.example.com/path`,
-    );
-    expect(redactString("postgres://postgres:pw@127.0.0.1:5432/test")).to.equal(
-      `postgres://${REDACTED}@127.0.0.1:5432/test`,
-    );
-    expect(redactString("https://api.example.com/v1?apikey=abc123&chain=1")).to.equal(
-      `https://api.example.com/v1?apikey=${REDACTED}&chain=1`,
-    );
-    expect(redactString("https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef")).to.equal(
-      `https://mainnet.infura.io/v3/${REDACTED}`,
-    );
+  it("shows a URL only as scheme://host:port and a fingerprint: no user info, path, query or fragment", () => {
+    const fp = (url: string) => urlFingerprint(url);
+    expect(fp("https://a.example/x")).to.match(/^[0-9a-f]{8}$/);
+    for (const [url, shown] of [
+      ["https://alice:s3cret@rpc.example.com/path", "https://rpc.example.com:443"],
+      ["postgres://postgres:pw@127.0.0.1:5432/test", "postgres://127.0.0.1:5432"],
+      ["https://api.example.com/v1?apikey=abc123&chain=1", "https://api.example.com:443"],
+      [
+        "https://mainnet.infura.io/v3/0123456789abcdef0123456789abcdef",
+        "https://mainnet.infura.io:443",
+      ],
+      ["https://rpc.ankr.com/eth/k3y", "https://rpc.ankr.com:443"],
+      ["http://127.0.0.1:8545/#frag", "http://127.0.0.1:8545"],
+    ] as const) {
+      expect(safeUrl(url)).to.equal(`${shown} #${fp(url)}`);
+      expect(redactString(`node ${url} failed`)).to.equal(`node ${shown} #${fp(url)} failed`);
+    }
+    // A bare origin holds nothing secret and stays as it is; the rule is idempotent.
     expect(redactString("http://127.0.0.1:8545")).to.equal("http://127.0.0.1:8545");
+    const once = redactString("(https://u:p@h.example/k?x=1).");
+    expect(once).to.equal(`(https://h.example:443 #${fp("https://u:p@h.example/k?x=1")}).`);
+    expect(redactString(once)).to.equal(once);
+    expect(safeUrl("not a url")).to.equal(`<not a url> #${fp("not a url")}`);
+    expect(redactString("see ?apikey=abc123")).to.equal(`see ?apikey=${REDACTED}`);
   });
 
   it("never lets a secret reach the journal file", () => {
@@ -87,7 +104,7 @@ describe("secret redaction", () => {
       expect(redactedPaths).to.deep.equal(["output.deployer.privateKey", "output.rpc"]);
       expect((line as { output: unknown }).output).to.deep.equal({
         deployer: { privateKey: REDACTED },
-        rpc: `https://${REDACTED}@node.example`,
+        rpc: safeUrl("https://u:p@node.example"),
         tx: TX_HASH,
       });
     } finally {
