@@ -11,7 +11,14 @@
  * compares one slot with `eth_getStorageAt`, and is then read with batches of `eth_getStorageAt`.
  */
 import { ethers } from "ethers";
-import type { RpcRequester } from "../chain/rpc";
+import {
+  rpcClient,
+  RpcTransportError,
+  type RpcCall,
+  type RpcEndpoint,
+  type RpcOutcome,
+  type RpcRequester,
+} from "../chain/rpc";
 import { StorageReadError } from "../layout-errors";
 import {
   PROGRAM_BYTES,
@@ -29,8 +36,7 @@ export const MAX_MAPPED_MEMBERS = 16;
 /** How storage is being read from a node. */
 export type ReadMode = "override" | "batch";
 
-/** An endpoint: an HTTP JSON-RPC URL (true batches) or an in-process provider (concurrent sends). */
-export type RpcEndpoint = string | RpcRequester;
+export type { RpcCall, RpcEndpoint } from "../chain/rpc";
 
 /** Tuning of the reader; the defaults fit a Hardhat node and anvil. */
 export interface StorageReaderOptions {
@@ -59,20 +65,9 @@ export interface StorageReaderOptions {
   mode?: ReadMode;
 }
 
-/** One JSON-RPC request of a batch. */
-export interface RpcCall {
-  method: string;
-  params: unknown[];
-  /**
-   * `params` already written as JSON, for a request whose params hold a large string (a reader
-   * program): spares re-serialising and copying it. Must encode exactly `params`.
-   */
-  paramsJson?: string;
-}
-
 /** A reader bound to one endpoint; it remembers which mode the node supports. */
 export interface StorageReader {
-  /** The URL, or "in-process" for a provider. */
+  /** The URL as it may be shown (scheme, host, port, fingerprint), or "in-process". */
   readonly endpoint: string;
   /** The mode in use, once known (after the first read). */
   readonly mode: ReadMode | undefined;
@@ -141,26 +136,28 @@ const knownAnvil = new Map<string, boolean>();
 /** A part of one call, and for a mapping's part which group and key it starts at. */
 type PackedPart = PlainPart | (MappedPart & { group: number; from: number });
 
-interface Outcome {
-  result?: unknown;
-  error?: { code?: number; message?: string };
-}
-
 /** Creates a reader for an endpoint. */
 export function createStorageReader(
   endpoint: RpcEndpoint,
   options: StorageReaderOptions = {},
 ): StorageReader {
   const settings = { ...DEFAULTS, ...options };
-  const label = typeof endpoint === "string" ? endpoint : "in-process";
+  const client = rpcClient(endpoint);
+  const label = client.label;
   let mode: ReadMode | undefined =
     options.mode ??
     (typeof endpoint === "string" ? knownModes.get(endpoint) : knownRequesterModes.get(endpoint));
 
-  const rawBatch = (calls: RpcCall[]): Promise<Outcome[]> =>
-    typeof endpoint === "string"
-      ? httpBatch(endpoint, calls, settings)
-      : requesterBatch(endpoint, calls);
+  const limits = {
+    maxBodyBytes: settings.maxBodyBytes,
+    maxPerBody: settings.readsPerBatch,
+    concurrency: settings.concurrency,
+  };
+  const rawBatch = (calls: RpcCall[]): Promise<RpcOutcome[]> =>
+    client.batch(calls, limits).catch((error: unknown) => {
+      if (error instanceof RpcTransportError) throw new StorageReadError(label, error.problem);
+      throw error;
+    });
 
   const batch = async (calls: RpcCall[]): Promise<unknown[]> => {
     const outcomes = await rawBatch(calls);
@@ -405,95 +402,4 @@ export function createStorageReader(
       return result.groups.flatMap((group) => group.slots.map((slot) => BigInt(slot)));
     },
   };
-}
-
-async function requesterBatch(requester: RpcRequester, calls: RpcCall[]): Promise<Outcome[]> {
-  // An in-process provider has no batch endpoint, and a round trip costs nothing: send them all.
-  return Promise.all(
-    calls.map((call) =>
-      requester.send(call.method, call.params).then(
-        (result): Outcome => ({ result }),
-        (error: unknown): Outcome => ({
-          error: { message: error instanceof Error ? error.message : String(error) },
-        }),
-      ),
-    ),
-  );
-}
-
-async function httpBatch(
-  url: string,
-  calls: RpcCall[],
-  limits: { maxBodyBytes: number; readsPerBatch: number; concurrency: number },
-): Promise<Outcome[]> {
-  const { maxBodyBytes, readsPerBatch, concurrency } = limits;
-  // Group requests into bodies under the size limit, keeping each request's index as its id.
-  const bodies: { text: string; ids: number[] }[] = [];
-  let parts: string[] = [];
-  let ids: number[] = [];
-  let size = 2;
-  calls.forEach((call, id) => {
-    const part =
-      call.paramsJson === undefined
-        ? JSON.stringify({ jsonrpc: "2.0", id, method: call.method, params: call.params })
-        : `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(call.method)},"params":${call.paramsJson}}`;
-    if (
-      parts.length > 0 &&
-      (size + part.length + 1 > maxBodyBytes || parts.length >= readsPerBatch)
-    ) {
-      bodies.push({ text: `[${parts.join(",")}]`, ids });
-      parts = [];
-      ids = [];
-      size = 2;
-    }
-    parts.push(part);
-    ids.push(id);
-    size += part.length + 1;
-  });
-  if (parts.length > 0) bodies.push({ text: `[${parts.join(",")}]`, ids });
-
-  const outcomes: Outcome[] = new Array(calls.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const answers = await postJson(url, body.text);
-      if (!Array.isArray(answers)) {
-        throw new StorageReadError(url, `batch answered with ${JSON.stringify(answers)}`);
-      }
-      for (const answer of answers as (Outcome & { id: number })[]) {
-        outcomes[answer.id] = answer;
-      }
-      for (const id of body.ids) {
-        if (outcomes[id] === undefined) {
-          throw new StorageReadError(url, `no answer to request ${id} of a batch`);
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, bodies.length) }, worker));
-  return outcomes;
-}
-
-async function postJson(url: string, body: string): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause?.message;
-    throw new StorageReadError(url, cause ?? (error as Error).message);
-  }
-  const text = await response.text();
-  if (!response.ok) {
-    throw new StorageReadError(url, `HTTP ${response.status}: ${text.slice(0, 200)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new StorageReadError(url, `answer is not JSON: ${text.slice(0, 200)}`);
-  }
 }
