@@ -12,7 +12,7 @@ import "./aegis-config";
 
 /** The in-process Hardhat network (EDR), forking a URL at a block, built from this config. */
 function inProcessForkFactory(hre: HardhatRuntimeEnvironment): InProcessForkFactory {
-  return async (forkUrl, forkBlock, chainId) => {
+  return async (forked, forkBlock, chainId) => {
     // Hardhat 2 has no public way to build a second in-process network beside the selected
     // one; its provider factory is internal but stable across 2.x.
     const { createProvider } = await import("hardhat/internal/core/providers/construction");
@@ -24,7 +24,12 @@ function inProcessForkFactory(hre: HardhatRuntimeEnvironment): InProcessForkFact
         hardhat: {
           ...hardhat,
           chainId,
-          forking: { enabled: true, url: forkUrl, blockNumber: forkBlock, httpHeaders: {} },
+          forking: {
+            enabled: true,
+            url: forked.url,
+            blockNumber: forkBlock,
+            httpHeaders: forked.headers,
+          },
         },
       },
     };
@@ -63,9 +68,8 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
         const { rehearseUpgrade } = await import("../src/evm/rehearsal/rehearsal");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
-        const { assertRpcReachable, httpRequester } = await import("../src/evm/chain/rpc");
-        // The live chain is only read from, and only through the fork.
-        await assertRpcReachable(httpRequester(args.forkUrl), hre.network.name, args.forkUrl);
+        // The live chain is only read from, and only through the fork; startFork says first
+        // whether the fork URL answers (AEGIS-E339).
         const fork = await startFork({
           engine: args.engine,
           forkUrl: args.forkUrl,

@@ -1,6 +1,7 @@
 import type { EngineEvent } from "../src/core/engine-events";
 import { formatDuration, formatValue } from "../src/report/markdown-report";
 import { formatEventJsonLine } from "../src/report/event-json-lines";
+import { redactString } from "../src/core/redaction";
 
 const MARK = { go: "✔", warn: "!", stop: "✖" } as const;
 
@@ -25,9 +26,11 @@ function shortStep(step: string): string {
 /**
  * Renders engine events for a person at a terminal: one line per step with its verdict, the
  * figures that matter and its time; rollbacks and waits as they happen. With --json, every
- * event is one JSON line instead.
+ * event is one JSON line instead (redacted as the journal is); a terminal line passes the URL
+ * rule too, since an error's message may quote a URL.
  */
-export function createRunRenderer(json: boolean, write: (line: string) => void) {
+export function createRunRenderer(json: boolean, print: (line: string) => void) {
+  const write = (line: string) => print(redactString(line));
   // A step's time on the terminal is from its start to its verdict, run and checkpoint together.
   const startedAt = new Map<string, number>();
   const lastWaiting = new Map<string, string>();

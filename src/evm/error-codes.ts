@@ -3,7 +3,7 @@
  * readable name for each code, each code used by exactly one AegisError class. The core's codes
  * are ERROR_CODES in src/core/error-codes.ts; test/core/error-registry.test.ts checks both.
  * A code is never reused for another meaning: AEGIS-E316 (no such run) was merged into the
- * core's AEGIS-E111 and stays retired; AEGIS-E314 was never given out.
+ * core's AEGIS-E111 and stays retired.
  */
 export const EVM_ERROR_CODES = {
   RPC_UNREACHABLE: "AEGIS-E300",
@@ -20,6 +20,7 @@ export const EVM_ERROR_CODES = {
   SEED_UNAVAILABLE: "AEGIS-E311",
   TRANSACTION_REVERTED: "AEGIS-E312",
   TRANSACTION_UNRECONCILABLE: "AEGIS-E313",
+  RECEIPT_TIMEOUT: "AEGIS-E314",
   RECORD_OUT_OF_DATE: "AEGIS-E315",
   MISSING_UPGRADE_SETTING: "AEGIS-E317",
   CONFIRMATION_UNAVAILABLE: "AEGIS-E318",
@@ -45,6 +46,7 @@ export const EVM_ERROR_CODES = {
   FOREIGN_UPGRADE: "AEGIS-E336",
   INVALID_CALL: "AEGIS-E337",
   SIGNER_LACKS_UUPS_UPGRADE_RIGHT: "AEGIS-E338",
+  FORK_URL_UNREACHABLE: "AEGIS-E339",
   // importing a proxy deployed elsewhere, and the generic preset configured as data
   IMPLEMENTATION_UNMATCHED: "AEGIS-E340",
   IMPORT_CONFLICT: "AEGIS-E341",

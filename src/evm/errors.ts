@@ -194,6 +194,24 @@ export class TransactionUnreconcilableError extends AegisError {
   }
 }
 
+/** AEGIS-E314: a sent transaction's receipt did not come in time. */
+export class ReceiptTimeoutError extends AegisError {
+  /** Names the transaction, its hash and how long its receipt was waited for. */
+  constructor(label: string, hash: string, waitedMs: number) {
+    super(
+      EVM_ERROR_CODES.RECEIPT_TIMEOUT,
+      `no receipt for transaction ${label} (${hash}) after ${formatWait(waitedMs)}: it may still be mined`,
+      "look the hash up on the network; once it is mined (or dropped) resume the run, which " +
+        "finds out from the chain what happened and never sends it twice (a higher " +
+        "AEGIS_RECEIPT_TIMEOUT, e.g. 30m, waits longer)",
+    );
+  }
+}
+
+function formatWait(ms: number): string {
+  return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+}
+
 /** AEGIS-E338 (UUPS): the proxy's own upgrade guard refuses the signer. */
 export class SignerLacksUpgradeRightError extends AegisError {
   /** Names the signer, the proxy and what the guard answered. */
@@ -268,6 +286,19 @@ export class ConfirmationUnavailableError extends AegisError {
       command === "aegis:upgrade"
         ? "review the plan with --dry-run, then pass --yes"
         : "review what it would do in the lines above, then pass --yes",
+    );
+  }
+}
+
+/** AEGIS-E339: the URL given to --fork-url does not answer (the network itself is not asked). */
+export class ForkUrlUnreachableError extends AegisError {
+  /** Names the fork URL (as safeUrl shows it) and the cause. */
+  constructor(shownUrl: string, cause: string) {
+    super(
+      EVM_ERROR_CODES.FORK_URL_UNREACHABLE,
+      `fork URL ${shownUrl} is unreachable: ${cause}`,
+      "check --fork-url: the live chain's JSON-RPC URL, with its API key in the path, the query " +
+        "or as user:password@ as your provider gives it, and that the node is up",
     );
   }
 }

@@ -4,8 +4,17 @@
  * sent to the forked chain; it is only read from.
  */
 import { ethers, type Eip1193Provider, type Provider, type Signer } from "ethers";
+import { isAegisError } from "../../core/errors";
+import { redactString, safeUrl } from "../../core/redaction";
+import { ForkUrlUnreachableError } from "../errors";
 import { startAnvil } from "./anvil-process";
-import { httpRequester, type RpcRequester } from "../chain/rpc";
+import {
+  httpEndpointOf,
+  probeChainId,
+  rpcClient,
+  type HttpEndpoint,
+  type RpcRequester,
+} from "../chain/rpc";
 
 /** Which node forks the chain. */
 export type ForkEngine = "hardhat" | "anvil";
@@ -26,9 +35,12 @@ export interface Fork {
   stop(): Promise<void>;
 }
 
-/** How to make the in-process Hardhat network fork a URL (the task wires Hardhat's runtime). */
+/**
+ * How to make the in-process Hardhat network fork a URL (the task wires Hardhat's runtime): the
+ * URL without its user info, which travels in `headers` (an Authorization header) instead.
+ */
 export type InProcessForkFactory = (
-  forkUrl: string,
+  forked: HttpEndpoint,
   forkBlock: number,
   chainId: number,
 ) => Promise<Eip1193Provider & RpcRequester>;
@@ -76,18 +88,49 @@ function forkHandle(
   };
 }
 
-/** Starts a fork of `forkUrl` at a pinned block. */
+/**
+ * Starts a fork of `forkUrl` at a pinned block. Throws AEGIS-E339 when the fork URL does not
+ * answer; the URL is never shown but as safeUrl gives it, whatever fails later.
+ */
 export async function startFork(params: StartForkParams): Promise<Fork> {
-  const forked = httpRequester(params.forkUrl);
-  const chainId = Number(BigInt((await forked.send("eth_chainId", [])) as string));
-  const forkBlock =
-    params.forkBlock ?? Number(BigInt((await forked.send("eth_blockNumber", [])) as string));
+  const forked = rpcClient(params.forkUrl);
+  const endpoint = httpEndpointOf(params.forkUrl);
+  let chainId: number;
+  let forkBlock: number;
+  try {
+    chainId = await probeChainId(forked);
+    forkBlock =
+      params.forkBlock ?? Number(BigInt((await forked.send("eth_blockNumber", [])) as string));
+  } catch (error) {
+    throw new ForkUrlUnreachableError(safeUrl(params.forkUrl), (error as Error).message);
+  }
+  try {
+    return await startEngine(params, endpoint, chainId, forkBlock);
+  } catch (error) {
+    // A node that fails to fork may quote the URL it was given (anvil prints it): make it safe.
+    if (isAegisError(error)) throw error;
+    throw new Error(redactString(error instanceof Error ? error.message : String(error)), {
+      cause: error,
+    });
+  }
+}
 
+async function startEngine(
+  params: StartForkParams,
+  endpoint: HttpEndpoint,
+  chainId: number,
+  forkBlock: number,
+): Promise<Fork> {
   if (params.engine === "anvil") {
     if (params.anvilPort === undefined) throw new Error("an anvil fork needs a free port");
+    const headers = Object.entries(endpoint.headers).flatMap(([name, value]) => [
+      "--fork-header",
+      `${name}: ${value}`,
+    ]);
     const anvil = await startAnvil(params.anvilPort, [
       "--fork-url",
-      params.forkUrl,
+      endpoint.url,
+      ...headers,
       "--fork-block-number",
       String(forkBlock),
       "--chain-id",
@@ -105,7 +148,7 @@ export async function startFork(params: StartForkParams): Promise<Fork> {
 
   if (params.inProcess === undefined)
     throw new Error("a hardhat fork needs the in-process factory");
-  const eip1193 = await params.inProcess(params.forkUrl, forkBlock, chainId);
+  const eip1193 = await params.inProcess(endpoint, forkBlock, chainId);
   // EDR cannot execute at the fork block itself ("No known hardfork ... on historical block"):
   // one mined block puts every call after it.
   await eip1193.request({ method: "evm_mine", params: [] });

@@ -23,7 +23,7 @@ export const rehearsalReceiptSchema = z.object({
   network: z.string(),
   chainId: z.number().int(),
   engine: z.enum(["hardhat", "anvil"]),
-  /** The forked endpoint, credentials removed. */
+  /** The forked endpoint as safeUrl shows it: scheme://host:port #fingerprint, nothing more. */
   forkUrl: z.string(),
   forkBlock: z.number().int(),
   proxy: z.string(),
@@ -47,24 +47,6 @@ export type RehearsalReceipt = z.infer<typeof rehearsalReceiptSchema>;
 /** Where a network's receipts live: deployments/<network>/rehearsals/. */
 export function receiptsDirOf(deploymentsDir: string, networkName: string): string {
   return path.join(deploymentsDir, networkName, "rehearsals");
-}
-
-/** Removes user:password from a URL and any query string (API keys often ride there). */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    // Path segments longer than 20 characters are almost always keys (Infura, Alchemy).
-    parsed.pathname = parsed.pathname
-      .split("/")
-      .map((segment) => (segment.length > 20 ? "<redacted>" : segment))
-      .join("/");
-    return parsed.toString();
-  } catch {
-    return "<unparseable url>";
-  }
 }
 
 /** Writes a receipt as `<dir>/<name>/receipt.json`, atomically. */

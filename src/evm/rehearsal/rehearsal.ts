@@ -17,7 +17,8 @@ import type { RunState } from "../../core/run-state";
 import type { WaitPolicy } from "../../core/run-options";
 import { deploymentRecordPath, readDeploymentRecord } from "../chain/deployment-record";
 import type { Fork } from "./fork";
-import { receiptsDirOf, redactUrl, writeReceipt, type RehearsalReceipt } from "./rehearsal-receipt";
+import { safeUrl } from "../../core/redaction";
+import { receiptsDirOf, writeReceipt, type RehearsalReceipt } from "./rehearsal-receipt";
 import type { StorageSnapshotter } from "../storage/storage-snapshotter";
 import { readProxyInfo } from "../chain/eip1967";
 import { readUpgradeAuthority } from "../chain/upgrade-authority";
@@ -206,7 +207,7 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
       network: params.liveNetwork,
       chainId: fork.chainId,
       engine: fork.engine,
-      forkUrl: redactUrl(params.forkUrl),
+      forkUrl: safeUrl(params.forkUrl),
       forkBlock: fork.forkBlock,
       proxy: input.proxy,
       toContract: input.to.contract,
