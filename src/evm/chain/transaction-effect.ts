@@ -5,9 +5,10 @@
  * transaction happened, and a fixed nonce means a resend can never apply it twice.
  */
 import { ethers, type Signer, type TransactionReceipt, type TransactionResponse } from "ethers";
+import { parseDuration } from "../../core/duration";
 import type { EffectSpec } from "../../core/effect-types";
 import type { StepContext } from "../../core/plan-types";
-import { TransactionRevertedError } from "../errors";
+import { ReceiptTimeoutError, TransactionRevertedError } from "../errors";
 
 /** What is journaled before a transaction is sent. */
 export interface TransactionIntent {
@@ -39,6 +40,26 @@ export interface TransactionRequest {
   /** Omit for a contract creation. */
   to?: string;
   data: string;
+  /**
+   * How long to wait for the receipt once the node accepted the transaction; then the effect
+   * fails with AEGIS-E314 and a resume finds out from the chain what happened.
+   * Default: receiptTimeoutMs().
+   */
+  receiptTimeoutMs?: number;
+}
+
+/** How long a receipt is waited for when the request does not say: ten minutes. */
+export const DEFAULT_RECEIPT_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * The receipt timeout of this process: AEGIS_RECEIPT_TIMEOUT (a duration such as 90s or 30m)
+ * when set, else DEFAULT_RECEIPT_TIMEOUT_MS. Read when a transaction is sent, so a plan built
+ * by code that knows nothing of it still cannot wait forever.
+ */
+export function receiptTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = env.AEGIS_RECEIPT_TIMEOUT;
+  if (configured === undefined || configured.trim() === "") return DEFAULT_RECEIPT_TIMEOUT_MS;
+  return parseDuration(configured, "AEGIS_RECEIPT_TIMEOUT");
 }
 
 /** The part of a context that can declare effects (a step's run or a rollback). */
@@ -60,10 +81,14 @@ export function transactionEffect(
   signer: Signer,
   request: TransactionRequest,
 ): EffectSpec<TransactionOutcome, TransactionIntent> {
+  // Read with the intent, before anything is journaled or sent: a malformed setting fails the
+  // step while nothing has happened.
+  let timeoutMs = DEFAULT_RECEIPT_TIMEOUT_MS;
   return {
     // Computed only when the effect is really about to be applied, so a resumed run that
     // re-sends after a "not-applied" reconciliation takes the account's current nonce.
     intent: async (): Promise<TransactionIntent> => {
+      timeoutMs = request.receiptTimeoutMs ?? receiptTimeoutMs();
       const provider = signer.provider as NonNullable<Signer["provider"]>;
       const from = ethers.getAddress(await signer.getAddress());
       const [nonce, block, network] = await Promise.all([
@@ -102,8 +127,9 @@ export function transactionEffect(
       io.note({ hash: response.hash });
       let receipt: TransactionReceipt | null;
       try {
-        receipt = await response.wait();
+        receipt = await waitForReceipt(response, timeoutMs, request.label);
       } catch (error) {
+        if (error instanceof ReceiptTimeoutError) throw error;
         throw new TransactionRevertedError(request.label, response.hash, revertReason(error));
       }
       if (receipt === null || receipt.status !== 1) {
@@ -122,6 +148,34 @@ export function sendTransaction(
   request: TransactionRequest,
 ): Promise<TransactionOutcome> {
   return host.effect(key, transactionEffect(signer, request));
+}
+
+/**
+ * The receipt of a sent transaction, or ReceiptTimeoutError after `timeoutMs`. ethers' own
+ * timeout stops its polling; the timer here is the backstop for a provider that ignores it.
+ */
+async function waitForReceipt(
+  response: TransactionResponse,
+  timeoutMs: number,
+  label: string,
+): Promise<TransactionReceipt | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const backstop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("TIMEOUT")), timeoutMs + 1_000);
+  });
+  try {
+    return await Promise.race([response.wait(1, timeoutMs), backstop]);
+  } catch (error) {
+    if (isTimeout(error)) throw new ReceiptTimeoutError(label, response.hash, timeoutMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  const candidate = error as { code?: string; message?: string };
+  return candidate.code === "TIMEOUT" || candidate.message === "TIMEOUT";
 }
 
 function isRevert(error: unknown): boolean {
