@@ -7,8 +7,11 @@ import type { PendingEffect, ReconcileResult } from "../../core/effect-types";
 import { TransactionUnreconcilableError } from "../errors";
 import { outcomeOf, type TransactionIntent } from "./transaction-effect";
 
-/** Blocks scanned for a nonce at most; a longer gap means a human should look. */
-const MAX_SCAN_BLOCKS = 5_000;
+/**
+ * Blocks scanned one by one at most, when the node cannot say an account's nonce at an old block
+ * (it keeps no history); a longer gap means a human should look.
+ */
+export const MAX_SCAN_BLOCKS = 5_000;
 
 function hashesOf(notes: unknown[]): string[] {
   return notes
@@ -23,11 +26,22 @@ function verdictOf(receipt: TransactionReceipt): ReconcileResult {
     : { status: "not-applied" };
 }
 
-/** Reconciles one pending transaction effect against the chain. */
+/** Tuning of a reconciliation. */
+export interface ReconcileTransactionOptions {
+  /** Blocks scanned one by one at most on a node without old state; default MAX_SCAN_BLOCKS. */
+  maxScanBlocks?: number;
+}
+
+/**
+ * Reconciles one pending transaction effect against the chain. It never waits for a block: a
+ * transaction still in the mempool makes the run wait ("pending"), and a later resume asks again.
+ */
 export async function reconcileTransaction(
   provider: Provider,
   effect: PendingEffect,
+  options: ReconcileTransactionOptions = {},
 ): Promise<ReconcileResult> {
+  const maxScanBlocks = options.maxScanBlocks ?? MAX_SCAN_BLOCKS;
   const intent = effect.intent as TransactionIntent;
   if (intent?.kind !== "transaction") {
     throw new TransactionUnreconcilableError(
@@ -41,14 +55,24 @@ export async function reconcileTransaction(
     const receipt = await provider.getTransactionReceipt(hash);
     if (receipt) return verdictOf(receipt);
     const transaction = await provider.getTransaction(hash);
-    if (transaction) {
-      const mined = await transaction.wait().catch(() => null);
-      const minedReceipt = mined ?? (await provider.getTransactionReceipt(hash));
-      if (minedReceipt) return verdictOf(minedReceipt);
+    if (transaction === null) continue; // dropped, or replaced: the nonce tells below
+    if (transaction.blockNumber === null) {
+      return {
+        status: "pending",
+        awaiting: {
+          reason: `transaction ${intent.label} (${hash}) with nonce ${intent.nonce} is waiting in the mempool`,
+          condition: { kind: "transaction", hash, from: intent.from, nonce: intent.nonce },
+        },
+      };
     }
+    // Mined a moment ago: the receipt is there now.
+    const mined = await provider.getTransactionReceipt(hash);
+    if (mined) return verdictOf(mined);
   }
-  // 2. No hash (killed between sending and noting it): the account's nonce tells.
-  const latestNonce = await provider.getTransactionCount(intent.from, "latest");
+  // 2. No hash (killed between sending and noting it), or its transaction is gone: the nonce tells.
+  // Read at one block number, so that the search below looks at the state this read saw.
+  const latest = await provider.getBlockNumber();
+  const latestNonce = await provider.getTransactionCount(intent.from, latest);
   if (latestNonce <= intent.nonce) {
     const pendingNonce = await provider.getTransactionCount(intent.from, "pending");
     if (pendingNonce > intent.nonce) {
@@ -63,17 +87,24 @@ export async function reconcileTransaction(
     return { status: "not-applied" };
   }
   // 3. The nonce was used: find the transaction that used it, from the block before sending.
-  const latest = await provider.getBlockNumber();
-  if (latest - intent.fromBlock > MAX_SCAN_BLOCKS) {
+  const block = await blockThatUsedNonce(provider, intent, latest);
+  if (block === undefined && latest - intent.fromBlock > maxScanBlocks) {
     throw new TransactionUnreconcilableError(
       intent.from,
       intent.nonce,
-      `more than ${MAX_SCAN_BLOCKS} blocks to scan`,
+      `the node keeps no state of old blocks, and more than ${maxScanBlocks} blocks would have to be scanned one by one`,
     );
   }
-  for (let number = intent.fromBlock; number <= latest; number++) {
-    const block = await provider.getBlock(number, true);
-    const match = block?.prefetchedTransactions.find(
+  const candidates =
+    block === undefined
+      ? Array.from(
+          { length: latest - intent.fromBlock + 1 },
+          (_, index) => intent.fromBlock + index,
+        )
+      : [block];
+  for (const number of candidates) {
+    const found = await provider.getBlock(number, true);
+    const match = found?.prefetchedTransactions.find(
       (tx) => ethers.getAddress(tx.from) === intent.from && tx.nonce === intent.nonce,
     );
     if (!match) continue;
@@ -88,6 +119,34 @@ export async function reconcileTransaction(
   throw new TransactionUnreconcilableError(
     intent.from,
     intent.nonce,
-    "its nonce is used but no block holds it",
+    block === undefined
+      ? "its nonce is used but no block holds it"
+      : `its nonce is used in block ${block} but that block does not hold it`,
   );
+}
+
+/**
+ * The first block after which the account's nonce exceeds the intent's, by bisecting the
+ * account's nonce between the block before sending and the latest: a few calls, however many
+ * blocks were mined since. Undefined when the node keeps no state of old blocks (a pruned node);
+ * the caller then scans block by block.
+ */
+async function blockThatUsedNonce(
+  provider: Provider,
+  intent: TransactionIntent,
+  latest: number,
+): Promise<number | undefined> {
+  // Invariant: the nonce is used at `high` and not yet at `low - 1`.
+  let low = Math.max(0, Math.min(intent.fromBlock, latest));
+  let high = latest;
+  try {
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if ((await provider.getTransactionCount(intent.from, middle)) > intent.nonce) high = middle;
+      else low = middle + 1;
+    }
+  } catch {
+    return undefined;
+  }
+  return high;
 }
