@@ -3,10 +3,12 @@
  * reachability check, the fork's first look at the live chain, the storage reader's batches)
  * goes through `rpcClient`, so that one place decides how a URL is used and how it is shown:
  * user info becomes an `Authorization: Basic` header (fetch refuses URLs with credentials), and
- * a URL is only ever shown as `safeUrl` gives it (scheme, host, port and a fingerprint).
+ * a URL is only ever shown as `safeUrl` gives it (scheme, host, port and a fingerprint). A read
+ * whose connection dropped is asked again (transport-retry.ts), a write never.
  */
 import { redactString, safeUrl } from "../../core/redaction";
 import { RpcUnreachableError } from "../errors";
+import { isReadOnlyMethod, withTransportRetry } from "./transport-retry";
 
 /** The one JSON-RPC method this module needs, as both ethers and Hardhat providers offer it. */
 export interface RpcRequester {
@@ -61,8 +63,9 @@ export class RpcTransportError extends Error {
   constructor(
     label: string,
     public readonly problem: string,
+    options?: { cause: unknown },
   ) {
-    super(`${label}: ${problem}`);
+    super(`${label}: ${problem}`, options);
     this.name = "RpcTransportError";
   }
 }
@@ -131,7 +134,9 @@ function httpClient(url: string): RpcClient {
     } catch (error) {
       // fetch's own message names the URL it was given; its cause (the socket's error) does not.
       const cause = (error as { cause?: { message?: string } }).cause?.message;
-      throw new RpcTransportError(label, redactString(cause ?? (error as Error).message));
+      throw new RpcTransportError(label, redactString(cause ?? (error as Error).message), {
+        cause: error,
+      });
     }
     const text = await response.text();
     if (!response.ok) {
@@ -151,7 +156,8 @@ function httpClient(url: string): RpcClient {
     label,
     async send(method, params) {
       const id = nextId++;
-      const answer = (await post(JSON.stringify({ jsonrpc: "2.0", id, method, params }))) as {
+      const body = JSON.stringify({ jsonrpc: "2.0", id, method, params });
+      const answer = (await withTransportRetry(method, () => post(body))) as {
         result?: unknown;
         error?: { code?: number; message?: string };
       } | null;
@@ -179,33 +185,39 @@ async function httpBatch(
 ): Promise<RpcOutcome[]> {
   const { maxBodyBytes, maxPerBody, concurrency } = limits;
   // Group requests into bodies under the size limit, keeping each request's index as its id.
-  const bodies: { text: string; ids: number[] }[] = [];
+  const bodies: { text: string; ids: number[]; readOnly: boolean }[] = [];
   let parts: string[] = [];
   let ids: number[] = [];
   let size = 2;
+  let readOnly = true;
   calls.forEach((call, id) => {
     const part =
       call.paramsJson === undefined
         ? JSON.stringify({ jsonrpc: "2.0", id, method: call.method, params: call.params })
         : `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(call.method)},"params":${call.paramsJson}}`;
     if (parts.length > 0 && (size + part.length + 1 > maxBodyBytes || parts.length >= maxPerBody)) {
-      bodies.push({ text: `[${parts.join(",")}]`, ids });
+      bodies.push({ text: `[${parts.join(",")}]`, ids, readOnly });
       parts = [];
       ids = [];
       size = 2;
+      readOnly = true;
     }
     parts.push(part);
     ids.push(id);
     size += part.length + 1;
+    readOnly &&= isReadOnlyMethod(call.method);
   });
-  if (parts.length > 0) bodies.push({ text: `[${parts.join(",")}]`, ids });
+  if (parts.length > 0) bodies.push({ text: `[${parts.join(",")}]`, ids, readOnly });
 
   const outcomes: RpcOutcome[] = new Array(calls.length);
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++]!;
-      const answers = await post(body.text);
+      // A body of reads only is asked again when its connection dropped; one with a write never.
+      const answers = await withTransportRetry(body.readOnly ? "eth_call" : "batch", () =>
+        post(body.text),
+      );
       if (!Array.isArray(answers)) {
         throw new RpcTransportError(
           label,
