@@ -196,12 +196,17 @@ export class TransactionUnreconcilableError extends AegisError {
 
 /** AEGIS-E314: a sent transaction's receipt did not come in time. */
 export class ReceiptTimeoutError extends AegisError {
-  /** Names the transaction, its hash and how long its receipt was waited for. */
-  constructor(label: string, hash: string, waitedMs: number) {
+  /**
+   * Names the transaction, its hash (undefined when the node took the transaction but never
+   * showed it back) and how long its receipt was waited for.
+   */
+  constructor(label: string, hash: string | undefined, waitedMs: number) {
     super(
       EVM_ERROR_CODES.RECEIPT_TIMEOUT,
-      `no receipt for transaction ${label} (${hash}) after ${formatWait(waitedMs)}: it may still be mined`,
-      "look the hash up on the network; once it is mined (or dropped) resume the run, which " +
+      hash === undefined
+        ? `transaction ${label} was handed to the node, which did not show it back within ${formatWait(waitedMs)}: it may still be mined`
+        : `no receipt for transaction ${label} (${hash}) after ${formatWait(waitedMs)}: it may still be mined`,
+      "look the account's transactions up on the network; once it is mined (or dropped) resume the run, which " +
         "finds out from the chain what happened and never sends it twice (a higher " +
         "AEGIS_RECEIPT_TIMEOUT, e.g. 30m, waits longer)",
     );

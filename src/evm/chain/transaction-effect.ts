@@ -109,15 +109,23 @@ export function transactionEffect(
     },
     apply: async (io) => {
       const intent = io.intent;
+      // One deadline for the whole effect: a node-managed signer polls until the node shows the
+      // transaction back, which a node that lost it never does.
+      const deadline = Date.now() + timeoutMs;
       let response: TransactionResponse;
       try {
-        response = await signer.sendTransaction({
-          to: intent.to,
-          data: intent.data,
-          nonce: intent.nonce,
-          chainId: intent.chainId,
-        });
+        response = await withDeadline(
+          signer.sendTransaction({
+            to: intent.to,
+            data: intent.data,
+            nonce: intent.nonce,
+            chainId: intent.chainId,
+          }),
+          timeoutMs,
+          () => new ReceiptTimeoutError(request.label, undefined, timeoutMs),
+        );
       } catch (error) {
+        if (error instanceof ReceiptTimeoutError) throw error;
         // Gas estimation, or a node that mines on submission (Hardhat's automine), refuses a
         // reverting call before it is sent: nothing happened and the nonce is still free.
         if (isRevert(error))
@@ -127,7 +135,17 @@ export function transactionEffect(
       io.note({ hash: response.hash });
       let receipt: TransactionReceipt | null;
       try {
-        receipt = await waitForReceipt(response, timeoutMs, request.label);
+        const left = Math.max(1, deadline - Date.now());
+        receipt = await withDeadline(
+          response.wait(1, left),
+          // ethers' own timeout stops its polling; this one is for a provider that ignores it.
+          left + 1_000,
+          () => new ReceiptTimeoutError(request.label, response.hash, timeoutMs),
+        ).catch((error: unknown) => {
+          if (isTimeout(error))
+            throw new ReceiptTimeoutError(request.label, response.hash, timeoutMs);
+          throw error;
+        });
       } catch (error) {
         if (error instanceof ReceiptTimeoutError) throw error;
         throw new TransactionRevertedError(request.label, response.hash, revertReason(error));
@@ -151,31 +169,29 @@ export function sendTransaction(
 }
 
 /**
- * The receipt of a sent transaction, or ReceiptTimeoutError after `timeoutMs`. ethers' own
- * timeout stops its polling; the timer here is the backstop for a provider that ignores it.
+ * The promise's value, or the error `onTimeout` makes after `ms`. The promise is left to itself
+ * (a rejection it gives later is dropped): a CLI task exits when its action returns.
  */
-async function waitForReceipt(
-  response: TransactionResponse,
-  timeoutMs: number,
-  label: string,
-): Promise<TransactionReceipt | null> {
+async function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const backstop = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("TIMEOUT")), timeoutMs + 1_000);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
   });
+  promise.catch(() => undefined);
   try {
-    return await Promise.race([response.wait(1, timeoutMs), backstop]);
-  } catch (error) {
-    if (isTimeout(error)) throw new ReceiptTimeoutError(label, response.hash, timeoutMs);
-    throw error;
+    return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** ethers' "wait for transaction timeout". */
 function isTimeout(error: unknown): boolean {
-  const candidate = error as { code?: string; message?: string };
-  return candidate.code === "TIMEOUT" || candidate.message === "TIMEOUT";
+  return (error as { code?: string }).code === "TIMEOUT";
 }
 
 function isRevert(error: unknown): boolean {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { ethers } from "ethers";
@@ -112,6 +114,59 @@ describe("a transaction as a journaled effect: a receipt that never comes", () =
     expect(done.status).to.equal("completed");
     const settled = findStep(done.state, "send#transfer")!.effects[0]!;
     expect(settled).to.deep.include({ status: "applied", resolvedBy: "apply", attempts: 2 });
+  });
+
+  it("a node that takes the transaction and loses it before showing it back: AEGIS-E314 instead of polling forever, then sent again", async () => {
+    // A node loses a transaction from its mempool between accepting it and the signer's first
+    // look-up (an eviction, or a load balancer's other backend): this relay drops the first one.
+    let dropped = false;
+    const server = http.createServer((incoming, outgoing) => {
+      const chunks: Buffer[] = [];
+      incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+      incoming.on("end", async () => {
+        const body = Buffer.concat(chunks).toString();
+        const answer = await fetch(node.url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        }).then((response) => response.text());
+        if (!dropped && body.includes('"eth_sendTransaction"')) {
+          dropped = true;
+          await rpc(node.url, "hardhat_dropTransaction", [JSON.parse(answer).result]);
+        }
+        outgoing.end(answer);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const relayed = new ethers.JsonRpcProvider(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      31337,
+      { staticNetwork: true, cacheTimeout: -1 },
+    );
+    relayed.pollingInterval = 50;
+    const original = signer;
+    try {
+      signer = await relayed.getSigner(0);
+      await rpc(node.url, "evm_setAutomine", [false]);
+      const plan = planOf(1_500);
+      const failed = await runPlan({ plan, baseDir: dir, autoRollback: false });
+      expect(failed.failure?.error.code).to.equal(EVM_ERROR_CODES.RECEIPT_TIMEOUT);
+      expect(failed.failure?.error.message).to.contain("did not show it back");
+      expect(findStep(failed.state, "send#transfer")!.effects[0]!.notes).to.deep.equal([]);
+
+      await rpc(node.url, "evm_setAutomine", [true]);
+      const done = await resumeRun({ plan, baseDir: dir, runId: failed.runId });
+      expect(done.status).to.equal("completed");
+      expect(findStep(done.state, "send#transfer")!.effects[0]).to.deep.include({
+        status: "applied",
+        attempts: 2,
+      });
+    } finally {
+      signer = original;
+      relayed.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("takes its timeout from AEGIS_RECEIPT_TIMEOUT, ten minutes without it, and refuses a malformed one before any intent", async () => {
