@@ -40,8 +40,8 @@ const SECRET_KEY_PARTS = [
   "credential",
 ];
 
-/** A URL inside free text: a scheme, "://" and everything up to a space or a quote. */
-const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`<>]+/gi;
+/** A URL inside free text: a scheme, "://" and everything up to a space, a quote or an escape. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'`<>\\]+/gi;
 /** Punctuation that ends a sentence or a parenthesis around a URL rather than the URL. */
 const TRAILING_PUNCTUATION = /[).,;:!?\]}]+$/;
 /** A secret parameter outside any URL (a query string quoted on its own). */

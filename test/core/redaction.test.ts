@@ -81,6 +81,10 @@ describe("secret redaction", () => {
     const once = redactString("(https://u:p@h.example/k?x=1).");
     expect(once).to.equal(`(https://h.example:443 #${fp("https://u:p@h.example/k?x=1")}).`);
     expect(redactString(once)).to.equal(once);
+    // Inside an escaped quote the URL ends before the backslash, which stays.
+    expect(redactString('said \\"http://h.example/k\\"')).to.equal(
+      `said \\"http://h.example:80 #${fp("http://h.example/k")}\\"`,
+    );
     expect(safeUrl("not a url")).to.equal(`<not a url> #${fp("not a url")}`);
     expect(redactString("see ?apikey=abc123")).to.equal(`see ?apikey=${REDACTED}`);
   });
