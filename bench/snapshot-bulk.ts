@@ -14,6 +14,7 @@ import { ethers } from "ethers";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { startAnvil } from "../src/evm/rehearsal/anvil-process";
 import { readDeploymentRecord } from "../src/evm/chain/deployment-record";
+import { rpcClient } from "../src/evm/chain/rpc";
 import { takeSnapshot } from "../src/evm/storage/snapshot";
 import { createStorageReader } from "../src/evm/storage/storage-reader";
 import {
@@ -36,15 +37,6 @@ const VAULTS = Number(process.env.VAULTS ?? 5_000);
  */
 const WARMUP = Number(process.env.WARMUP ?? 5);
 const RUNS = Number(process.env.RUNS ?? 10);
-
-async function post(url: string, body: unknown): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return response.json();
-}
 
 async function seedDirectly(
   node: LocalNode,
@@ -80,18 +72,14 @@ async function seedDirectly(
       ]);
     }
   });
-  for (let start = 0; start < writes.length; start += 1_000) {
-    await post(
-      node.url,
-      writes.slice(start, start + 1_000).map(([slot, value], id) => ({
-        jsonrpc: "2.0",
-        id,
-        method: setter,
-        params: [proxy, slot, value],
-      })),
-    );
-  }
-  await post(node.url, { jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] });
+  const client = rpcClient(node.url);
+  const outcomes = await client.batch(
+    writes.map(([slot, value]) => ({ method: setter, params: [proxy, slot, value] })),
+    { maxPerBody: 1_000, concurrency: 1 },
+  );
+  const failed = outcomes.find((outcome) => outcome.error !== undefined);
+  if (failed) throw new Error(`${setter}: ${failed.error!.message}`);
+  await client.send("evm_mine", []);
   return { lenders, vaults, writes: writes.length };
 }
 
