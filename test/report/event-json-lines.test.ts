@@ -1,6 +1,7 @@
 import { expect } from "chai";
 
 import { parseJournalValue } from "../../src/core/json-codec";
+import { safeUrl } from "../../src/core/redaction";
 import { formatEventJsonLine } from "../../src/report/event-json-lines";
 
 describe("JSON-lines events", () => {
@@ -26,7 +27,7 @@ describe("JSON-lines events", () => {
       type: "step.verified",
       figures: {
         supply: 10n ** 30n,
-        rpc: "https://[REDACTED]@node.example/",
+        rpc: safeUrl("https://user:pw@node.example/"),
         signer: { privateKey: "[REDACTED]" },
       },
     });
