@@ -1,11 +1,12 @@
 /**
- * Runs every task that takes a URL, one after the other in one Hardhat process (each task's
+ * Runs every task that takes a URL (aegis:import too), one after the other in one Hardhat process (each task's
  * start-up would cost seconds otherwise), against the network `localhost` whose URL the test
  * set: `hardhat run --network localhost test/e2e/url-secrets-tasks.ts`. Each task is framed by
  * `::task <name>` and `::exit <name> <code>` lines; everything else is what the tasks printed.
  * AEGIS_TEST_FORK_URL is the fork URL (with keys), AEGIS_TEST_DEAD_FORK_URL one that does not
  * answer, AEGIS_TEST_OUT the folder for the snapshot and layout files.
  */
+import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
   await task("aegis:diff", { before, after, expect: "*" });
   await task("aegis:status", {});
   await task("aegis:status", { json: true }, "aegis:status --json");
+  // Last: adopting the (now upgraded) proxy under another record name touches nothing above.
+  const record = path.join(hre.config.aegis.deploymentsDir, "localhost", "AegisEngine.json");
+  const { proxy } = JSON.parse(fs.readFileSync(record, "utf8")) as { proxy: string };
+  await task("aegis:import", { proxy, name: "ImportedEngine" });
 }
 
 main().catch((error: unknown) => {

@@ -94,6 +94,7 @@ describe("URLs are secrets: every task that takes a URL, through a relay keyed i
       "aegis:diff": 0,
       "aegis:status": 0,
       "aegis:status --json": 0,
+      "aegis:import": 0,
     });
     expect(section(run.stdout, "aegis:rehearse hardhat")).to.contain("PASSED");
     expect(section(run.stdout, "aegis:diff")).to.contain("0 unexpected changes");
