@@ -7,7 +7,7 @@ import { SOLC_VERSION } from "./tasks/offline-compiler";
 import "./tasks/test-files";
 import "./tasks/aegis-config";
 import "./tasks/provider-retry";
-import "./tasks/deploy";
+import "./tasks/aegis-reference";
 import "./tasks/upgrade";
 import "./tasks/rehearse";
 import "./tasks/snapshot";

@@ -4,9 +4,10 @@ import type { UpgradePreset } from "../src/evm/upgrade/upgrade-preset";
 import type { PresetSetting } from "../src/evm/upgrade/preset-config";
 
 /**
- * A protocol's preset: "aegis" (the reference protocol), a function that loads a TypeScript
- * module implementing UpgradePreset, or data (the generic preset: pause functions or "none",
- * views, invariants, snapshot keys; src/evm/upgrade/preset-config.ts documents its keys).
+ * A protocol's preset: the name of one registered in code (`registerPreset`; this repository
+ * registers its reference protocol's as "aegis"), a function that loads a TypeScript module
+ * implementing UpgradePreset, or data (the generic preset: pause functions or "none", views,
+ * invariants, snapshot keys; src/evm/upgrade/preset-config.ts documents its keys).
  */
 export type AegisPresetSetting = PresetSetting<UpgradePreset<unknown>>;
 

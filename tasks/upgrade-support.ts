@@ -5,15 +5,16 @@ import type { StorageSnapshotter } from "../src/evm/storage/storage-snapshotter"
 import type { UpgradePlanInput } from "../src/evm/upgrade/plan-input";
 import type { UpgradePreset } from "../src/evm/upgrade/upgrade-preset";
 import type { DeploymentRecord } from "../src/evm/chain/deployment-record";
+import { loadNamedPreset } from "./preset-registry";
 
 /**
- * The preset of a proxy (src/evm/upgrade/preset-config.ts, choosePreset): the AEGIS one, a
- * protocol's own loader, or the generic preset built from data and checked against the ABIs of
- * the implementation the proxy runs and of `toContract` (AEGIS-E344..E346 before anything is
- * sent). `target` is the proxy's record, or the proxy as given on the command line (a record
- * name or an address); by default `aegis.upgrade.proxy`, upgraded to `aegis.upgrade.to`. A proxy
- * no record describes gets the reference preset: the upgrade's own checks then refuse it with
- * their codes (AEGIS-E305, E309) before a preset is used.
+ * The preset of a proxy (src/evm/upgrade/preset-config.ts, choosePreset): one registered by
+ * name (this repository's "aegis"), a protocol's own loader, or the generic preset built from
+ * data and checked against the ABIs of the implementation the proxy runs and of `toContract`
+ * (AEGIS-E344..E346 before anything is sent). `target` is the proxy's record, or the proxy as
+ * given on the command line (a record name or an address); by default `aegis.upgrade.proxy`,
+ * upgraded to `aegis.upgrade.to`. A proxy no record describes gets the generic defaults: the
+ * upgrade's own checks then refuse it with their codes (AEGIS-E305, E309) before a preset is used.
  */
 export async function loadPreset(
   hre: HardhatRuntimeEnvironment,
@@ -21,7 +22,7 @@ export async function loadPreset(
   toContract: string | undefined = hre.config.aegis.upgrade.to,
 ): Promise<UpgradePreset<unknown>> {
   // Loaded on use: every Hardhat command loads this file with the config.
-  const { aegisPreset } = await import("../src/aegis/preset");
+  const { buildGenericPreset } = await import("../src/evm/upgrade/generic-preset");
   let record: DeploymentRecord | undefined = typeof target === "string" ? undefined : target;
   if (typeof target === "string") {
     const { resolveRecord } = await import("../src/evm/upgrade/upgrade-inputs");
@@ -31,15 +32,16 @@ export async function loadPreset(
       // No record (yet): see above.
     }
   }
-  if (record === undefined) return aegisPreset as UpgradePreset<unknown>;
+  if (record === undefined) {
+    return buildGenericPreset({ key: "aegis.upgrade.preset", config: undefined, contracts: [] });
+  }
   const { choosePreset, parseGenericPreset } = await import("../src/evm/upgrade/preset-config");
   const chosen = choosePreset(
     { presets: hre.config.aegis.presets, upgrade: hre.config.aegis.upgrade },
     { name: record.name, proxy: record.proxy, imported: record.imported !== undefined },
   );
-  if (chosen.setting === "aegis") return aegisPreset as UpgradePreset<unknown>;
+  if (typeof chosen.setting === "string") return loadNamedPreset(chosen.setting, chosen.key);
   if (typeof chosen.setting === "function") return chosen.setting();
-  const { buildGenericPreset } = await import("../src/evm/upgrade/generic-preset");
   const config =
     chosen.setting === undefined ? undefined : parseGenericPreset(chosen.key, chosen.setting);
   const contracts = [];

@@ -478,7 +478,8 @@ export class InvalidPresetConfigError extends AegisError {
     super(
       EVM_ERROR_CODES.INVALID_PRESET_CONFIG,
       `${key} in hardhat.config.ts is invalid: ${problem}`,
-      'fix that key; a preset is "aegis", a function that loads one, or data: ' +
+      "fix that key; a preset is the name of one registered in code (registerPreset), a " +
+        "function that loads one, or data: " +
         "{ pause, accounts, views, invariants, snapshotKeys }",
     );
   }

@@ -108,8 +108,14 @@ export function parseGenericPreset(key: string, value: unknown): GenericPreset {
   throw new InvalidPresetConfigError(where, issue?.message ?? "invalid");
 }
 
-/** How a proxy's preset is given in the config: the reference preset, a loader, or data. */
-export type PresetSetting<P> = "aegis" | (() => Promise<P>) | GenericPresetConfig;
+/**
+ * How a proxy's preset is given in the config: the name of a preset registered in code (this
+ * repository registers its reference preset as "aegis"), a loader, or data.
+ */
+export type PresetSetting<P> = string | (() => Promise<P>) | GenericPresetConfig;
+
+/** The preset of records `aegis:deploy` made (the reference protocol's, registered by name). */
+export const REFERENCE_PRESET = "aegis";
 
 /** A proxy's record, as far as choosing its preset goes. */
 export interface PresetRecord {
@@ -128,7 +134,7 @@ export interface ChosenPreset<P> {
 /**
  * The preset of a record: `aegis.presets.<record name>` when set; else `aegis.upgrade.preset`
  * when `aegis.upgrade.proxy` is unset or names this record (by name or address); else the
- * generic defaults for an imported proxy and the AEGIS preset for one `aegis:deploy` made.
+ * generic defaults for an imported proxy and the reference preset for one `aegis:deploy` made.
  */
 export function choosePreset<P>(
   config: {
@@ -149,5 +155,5 @@ export function choosePreset<P>(
   }
   return record.imported
     ? { setting: undefined, key: `aegis.presets.${record.name}` }
-    : { setting: "aegis", key: "aegis.upgrade.preset" };
+    : { setting: REFERENCE_PRESET, key: "aegis.upgrade.preset" };
 }
