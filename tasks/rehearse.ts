@@ -1,7 +1,7 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
-import { UnknownForkEngineError } from "../src/evm/errors";
+import { MissingUpgradeSettingError, UnknownForkEngineError } from "../src/evm/errors";
 import type { InProcessForkFactory } from "../src/evm/rehearsal/fork";
 import { writeRunReports } from "../src/report/write-run-reports";
 import { createRunRenderer } from "./render-run";
@@ -63,6 +63,10 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
         if (args.engine !== "hardhat" && args.engine !== "anvil")
           throw new UnknownForkEngineError(args.engine);
         const settings = hre.config.aegis.upgrade;
+        const proxy = args.proxy ?? settings.proxy;
+        const to = args.to ?? settings.to;
+        if (proxy === undefined) throw new MissingUpgradeSettingError("proxy");
+        if (to === undefined) throw new MissingUpgradeSettingError("to");
         await hre.run("compile", { quiet: true });
         const { startFork } = await import("../src/evm/rehearsal/fork");
         const { rehearseUpgrade } = await import("../src/evm/rehearsal/rehearsal");
@@ -78,8 +82,6 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
           anvilPort: await freeLocalPort(),
         });
         try {
-          const proxy = args.proxy ?? settings.proxy ?? "AegisEngine";
-          const to = args.to ?? settings.to ?? "AegisEngineV2";
           const preset = await loadPreset(hre, proxy, to);
           const result = await rehearseUpgrade({
             fork,

@@ -5,12 +5,10 @@ import type { HttpNetworkConfig } from "hardhat/types";
 import { ethers } from "ethers";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
-import { AEGIS_CONFIGURED_KEYS, AEGIS_KEY_SOURCES } from "../src/aegis/snapshot-keys";
-import { ENGINE_RECORD_NAME } from "../src/aegis/constants";
 import { readBuiltContract } from "../src/evm/layout/build-layouts";
 import { deploymentRecordPath, readDeploymentRecord } from "../src/evm/chain/deployment-record";
 import { readProxyInfo } from "../src/evm/chain/eip1967";
-import { InvalidAddressError, NotAProxyError } from "../src/evm/errors";
+import { InvalidAddressError, MissingUpgradeSettingError, NotAProxyError } from "../src/evm/errors";
 import type { KeySource, MappingKeys } from "../src/evm/storage/mapping-keys";
 import { assertRpcReachable } from "../src/evm/chain/rpc";
 import { snapshotToJson, takeSnapshot } from "../src/evm/storage/snapshot";
@@ -20,10 +18,11 @@ import {
   type StorageChange,
 } from "../src/evm/storage/snapshot-diff";
 import { runTask } from "./run-task";
+import { loadPreset } from "./upgrade-support";
 import "./aegis-config";
 
 interface SnapshotArgs {
-  target: string;
+  target?: string;
   contract?: string;
   block?: string;
   out?: string;
@@ -31,7 +30,7 @@ interface SnapshotArgs {
 }
 
 task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage at a pinned block")
-  .addOptionalParam("target", "deployment name or address", ENGINE_RECORD_NAME)
+  .addOptionalParam("target", "deployment name or address (default: aegis.upgrade.proxy)")
   .addOptionalParam("contract", "contract whose layout decodes storage (default: the record's)")
   .addOptionalParam("block", "block number to pin (default: latest)")
   .addOptionalParam("out", "file to write (default: print to stdout)")
@@ -39,6 +38,8 @@ task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage a
   .setAction(async (args: SnapshotArgs, hre) =>
     runTask(async () => {
       const networkName = hre.network.name;
+      const target = args.target ?? hre.config.aegis.upgrade.proxy;
+      if (target === undefined) throw new MissingUpgradeSettingError("proxy", "--target");
       const url = (hre.network.config as HttpNetworkConfig).url;
       await assertRpcReachable(hre.network.provider, networkName, url ?? "in-process");
       const provider = hre.ethers.provider;
@@ -48,9 +49,9 @@ task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage a
       let keySources: KeySource[] = [];
       let mappingKeys: MappingKeys = {};
       let fromBlock = 0;
-      if (args.target.startsWith("0x")) {
-        if (!ethers.isAddress(args.target)) throw new InvalidAddressError("--target", args.target);
-        address = ethers.getAddress(args.target);
+      if (target.startsWith("0x")) {
+        if (!ethers.isAddress(target)) throw new InvalidAddressError("--target", target);
+        address = ethers.getAddress(target);
         if ((await provider.getCode(address)) === "0x") {
           throw new NotAProxyError(address, "it is an account without code (an EOA)");
         }
@@ -60,16 +61,16 @@ task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage a
         }
       } else {
         const record = readDeploymentRecord(
-          deploymentRecordPath(hre.config.aegis.deploymentsDir, networkName, args.target),
+          deploymentRecordPath(hre.config.aegis.deploymentsDir, networkName, target),
           networkName,
         );
         address = record.proxy;
         await readProxyInfo(provider, address);
         fromBlock = record.deployedAt.block;
-        if (args.target === ENGINE_RECORD_NAME) {
-          keySources = AEGIS_KEY_SOURCES;
-          mappingKeys = AEGIS_CONFIGURED_KEYS;
-        }
+        // The record's preset knows where its mappings' keys come from (events, listed keys).
+        const keys = (await loadPreset(hre, record, record.current.contract)).snapshotKeys;
+        keySources = keys?.keySources ?? [];
+        mappingKeys = keys?.mappingKeys ?? {};
         layout = record.layout.storage as StorageLayout;
         contract = record.current.contract;
       }

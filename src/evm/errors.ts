@@ -271,12 +271,14 @@ export class RehearsalMissingError extends AegisError {
 
 /** AEGIS-E317: a setting the upgrade needs is neither on the command line nor in the config. */
 export class MissingUpgradeSettingError extends AegisError {
-  /** Names what is missing or wrong. */
-  constructor(setting: string) {
+  /** Names what is missing, and the task's flag that gives it (`--target` for a snapshot). */
+  constructor(setting: "proxy" | "to", flag: string = `--${setting}`) {
     super(
       EVM_ERROR_CODES.MISSING_UPGRADE_SETTING,
-      `no ${setting} to upgrade: pass --${setting} or set aegis.upgrade.${setting} in hardhat.config.ts`,
-      "for the reference protocol: --proxy AegisEngine --to AegisEngineV2",
+      `no ${setting === "proxy" ? "proxy" : "contract to upgrade to"} given: pass ${flag} or set aegis.upgrade.${setting} in hardhat.config.ts`,
+      setting === "proxy"
+        ? "name a deployment record (deployments/<network>/<name>.json, made by aegis:import) or a proxy's address"
+        : "name a contract of the build, e.g. the next version of the proxy's implementation",
     );
   }
 }
