@@ -26,6 +26,7 @@ const config: HardhatUserConfig = {
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   aegis: {
+    offlineCompiler: true,
     // What `npx hardhat aegis:upgrade` does without --proxy/--to: the reference protocol's
     // upgrade to V2, switching the new feature on in the same transaction.
     upgrade: {

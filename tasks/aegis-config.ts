@@ -43,6 +43,12 @@ export interface AegisUserConfig {
    * one made by `aegis:deploy` on the AEGIS preset.
    */
   presets?: Record<string, AegisPresetSetting>;
+  /**
+   * Compile with solc-js from the npm `solc` package (the project's own, else the toolkit's
+   * 0.8.28) instead of downloading a compiler, for the version that package ships: Hardhat 2
+   * cannot compile without internet otherwise (HH502). Default false.
+   */
+  offlineCompiler?: boolean;
 }
 
 /** The section with its defaults filled in. */
@@ -51,6 +57,7 @@ export interface AegisConfig {
   deploymentsDir: string;
   upgrade: Partial<AegisUpgradeConfig>;
   presets: Record<string, AegisPresetSetting>;
+  offlineCompiler: boolean;
 }
 
 declare module "hardhat/types/config" {
@@ -78,5 +85,6 @@ extendConfig((config: HardhatConfig, userConfig: Readonly<HardhatUserConfig>) =>
       `${config.paths.root}/deployments`,
     upgrade: user.upgrade ?? {},
     presets: user.presets ?? {},
+    offlineCompiler: user.offlineCompiler ?? false,
   };
 });
