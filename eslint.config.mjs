@@ -25,7 +25,17 @@ const KIND_FOLDERS = ["evm", "sql", "api", "aegis"];
 const EVM_ROOMS = ["chain", "storage", "layout", "upgrade", "rehearsal"];
 
 export default tseslint.config(
-  { ignores: ["node_modules", "artifacts", "cache", "typechain-types", "coverage", "deployments"] },
+  {
+    ignores: [
+      "node_modules",
+      "artifacts",
+      "cache",
+      "typechain-types",
+      "coverage",
+      "deployments",
+      "dist",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -116,6 +126,26 @@ export default tseslint.config(
             {
               group: EVM_ROOMS.map((room) => `./${room}/*`),
               message: "src/evm's shared errors sit below every room and import none of them.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The plugin (tasks/plugin.ts and what it loads) is packed for other projects; the reference
+    // protocol's deploy task and preset stay in this repository's own task files.
+    files: ["tasks/**/*.ts"],
+    ignores: ["tasks/aegis-reference.ts", "tasks/deploy.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../src/aegis/*", "../typechain-types", "../typechain-types/*"],
+              message:
+                "the packed plugin holds no reference protocol: register it in tasks/aegis-reference.ts.",
             },
           ],
         },

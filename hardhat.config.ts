@@ -1,18 +1,11 @@
 import type { HardhatUserConfig } from "hardhat/config";
-import "@nomicfoundation/hardhat-ethers";
 import "@nomicfoundation/hardhat-chai-matchers";
-import "@openzeppelin/hardhat-upgrades";
 import "@typechain/hardhat";
+// The plugin other projects import as "aegis-upgrade-toolkit", from its sources.
+import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/offline-compiler";
-import "./tasks/test-files";
-import "./tasks/aegis-config";
-import "./tasks/provider-retry";
 import "./tasks/aegis-reference";
-import "./tasks/upgrade";
-import "./tasks/rehearse";
-import "./tasks/snapshot";
-import "./tasks/layout";
-import "./tasks/import";
+import "./tasks/test-files";
 
 const config: HardhatUserConfig = {
   solidity: {
