@@ -113,9 +113,9 @@ export class RecordNotFoundError extends AegisError {
       EVM_ERROR_CODES.RECORD_NOT_FOUND,
       `no deployment record ${recordPath} for network ${networkName}`,
       proxyAddress === undefined
-        ? `deploy first (npx hardhat aegis:deploy --network ${networkName}), import a proxy ` +
-            `deployed elsewhere (npx hardhat aegis:import --network ${networkName} --proxy <address>), ` +
-            "or pass the proxy's address"
+        ? `import the proxy (npx hardhat aegis:import --network ${networkName} --proxy <address>) ` +
+            "or pass its address; in the toolkit's own repository, the reference protocol is " +
+            `deployed with npx hardhat aegis:deploy --network ${networkName}`
         : `no record describes this proxy yet: import it first (npx hardhat aegis:import --network ${networkName} --proxy ${proxyAddress})`,
     );
   }
@@ -128,7 +128,8 @@ export class RecordInvalidError extends AegisError {
     super(
       EVM_ERROR_CODES.RECORD_INVALID,
       `deployment record ${recordPath} is invalid: ${problem}`,
-      "restore it from version control, or redeploy over it (npx hardhat aegis:deploy --force)",
+      "restore it from version control, or move it aside and rebuild it from the chain " +
+        "(npx hardhat aegis:import --network <network> --proxy <address>)",
     );
   }
 }
@@ -306,6 +307,19 @@ export class ForkUrlUnreachableError extends AegisError {
       `fork URL ${shownUrl} is unreachable: ${cause}`,
       "check --fork-url: the live chain's JSON-RPC URL, with its API key in the path, the query " +
         "or as user:password@ as your provider gives it, and that the node is up",
+    );
+  }
+}
+
+/** AEGIS-E349: --engine anvil, but no anvil binary for this platform is installed. */
+export class AnvilNotInstalledError extends AegisError {
+  /** Names the platform package that was looked for. */
+  constructor(platformPackage: string) {
+    super(
+      EVM_ERROR_CODES.ANVIL_NOT_INSTALLED,
+      `--engine anvil needs anvil, and ${platformPackage} is not installed`,
+      "add @foundry-rs/anvil (1.7.1, the version these tests pin) to the project's dev " +
+        "dependencies, or rehearse with --engine hardhat",
     );
   }
 }

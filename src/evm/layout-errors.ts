@@ -128,9 +128,9 @@ export class LiveLayoutUnknownError extends AegisError {
       EVM_ERROR_CODES.LIVE_LAYOUT_UNKNOWN,
       `no storage layout known for the implementation behind ${proxy} (looked in ` +
         `${lookedIn.join(", ")})`,
-      "deploy through aegis:deploy (it records the layout), import the proxy into " +
-        "OpenZeppelin's manifest (upgrades.forceImport), or name the current implementation's " +
-        "contract to aegis:layout with --old <contract>",
+      "import the proxy (npx hardhat aegis:import --proxy <address>: its record keeps the " +
+        "layout), or name the current implementation's contract to aegis:layout with " +
+        "--old <contract>",
     );
   }
 }

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { AnvilNotInstalledError } from "../errors";
 
 /** A running anvil. */
 export interface AnvilProcess {
@@ -18,9 +19,16 @@ export interface AnvilProcess {
 export function anvilBinaryPath(): string {
   const arch = process.arch === "x64" ? "amd64" : process.arch;
   const binary = process.platform === "win32" ? "anvil.exe" : "anvil";
-  const packageJson = require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/package.json`);
+  const platformPackage = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  let packageJson: string;
+  try {
+    packageJson = require.resolve(`${platformPackage}/package.json`);
+  } catch {
+    // anvil is an optional peer of the plugin: a project that never rehearses on it has none.
+    throw new AnvilNotInstalledError(platformPackage);
+  }
   const candidate = path.join(path.dirname(packageJson), "bin", binary);
-  if (!fs.existsSync(candidate)) throw new Error(`anvil binary not found at ${candidate}`);
+  if (!fs.existsSync(candidate)) throw new AnvilNotInstalledError(platformPackage);
   return candidate;
 }
 
