@@ -6,6 +6,7 @@
  */
 import { ethers } from "ethers";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
+import { MAX_MAPPED_MEMBERS } from "./call-packing";
 import { hashLayout } from "./contract-layout";
 import { StorageReadError } from "../layout-errors";
 import {
@@ -18,7 +19,6 @@ import {
 } from "./mapping-keys";
 import {
   createStorageReader,
-  MAX_MAPPED_MEMBERS,
   type MappedGroup,
   type MappedResult,
   type ReadMode,

@@ -9,8 +9,12 @@
  * few calls, packed up to the call gas cap and sent as one JSON-RPC batch.
  * A node that refuses state overrides (or answers them wrongly) is detected once, by a probe that
  * compares one slot with `eth_getStorageAt`, and is then read with batches of `eth_getStorageAt`.
+ *
+ * This file holds the reader's interface, its endpoint and what it remembers per node; the rest
+ * is one concept a file: read-mode-probe.ts (which path a node takes), call-packing.ts (a round
+ * cut into calls), override-reads.ts (the calls and their answers), fallback-reads.ts (the path
+ * without overrides).
  */
-import { ethers } from "ethers";
 import {
   rpcClient,
   RpcTransportError,
@@ -20,18 +24,10 @@ import {
   type RpcRequester,
 } from "../chain/rpc";
 import { StorageReadError } from "../layout-errors";
-import {
-  PROGRAM_BYTES,
-  PROGRAM_GAS,
-  answerWords,
-  readerProgram,
-  type MappedPart,
-  type PlainPart,
-} from "./reader-program";
-import { addSlot, slotHex } from "./storage-slots";
-
-/** Most consecutive slots read per mapping key in one pass (a struct of up to 16 slots). */
-export const MAX_MAPPED_MEMBERS = 16;
+import { hashGroups } from "./call-packing";
+import { hashPairsLocally, readEach, readMappedEach } from "./fallback-reads";
+import { readMappedByOverride } from "./override-reads";
+import { probeReadMode } from "./read-mode-probe";
 
 /** How storage is being read from a node. */
 export type ReadMode = "override" | "batch";
@@ -133,9 +129,6 @@ const knownRequesterModes = new WeakMap<RpcRequester, ReadMode>();
 // Whether the node is anvil (web3_clientVersion), which takes far more gas per call.
 const knownAnvil = new Map<string, boolean>();
 
-/** A part of one call, and for a mapping's part which group and key it starts at. */
-type PackedPart = PlainPart | (MappedPart & { group: number; from: number });
-
 /** Creates a reader for an endpoint. */
 export function createStorageReader(
   endpoint: RpcEndpoint,
@@ -184,123 +177,12 @@ export function createStorageReader(
   const callGas = (): bigint =>
     options.callGas ?? (anvil === true ? settings.anvilCallGas : settings.callGas);
 
-  const programCall = (address: string, parts: PackedPart[], blockTag: string): RpcCall => {
-    const code = readerProgram(parts);
-    const gas = `0x${callGas().toString(16)}`;
-    // Address, block tag, gas and code are plain hex: JSON needs no escaping for them.
-    return {
-      method: "eth_call",
-      params: [{ to: address, gas }, blockTag, { [address]: { code } }],
-      paramsJson: `[{"to":"${address}","gas":"${gas}"},"${blockTag}",{"${address}":{"code":"${code}"}}]`,
-    };
-  };
-
-  const probe = async (address: string, slot: bigint, blockTag: string): Promise<ReadMode> => {
-    const [call, direct, client] = await rawBatch([
-      programCall(address, [{ slots: [slot] }], blockTag),
-      { method: "eth_getStorageAt", params: [address, slotHex(slot), blockTag] },
-      { method: "web3_clientVersion", params: [] },
-    ]);
-    anvil = typeof client?.result === "string" && client.result.startsWith("anvil");
-    if (typeof endpoint === "string") knownAnvil.set(endpoint, anvil);
-    if (direct?.error !== undefined) {
-      throw new StorageReadError(label, `eth_getStorageAt: ${direct.error.message}`);
-    }
-    const answer = call?.result;
-    const agrees =
-      call?.error === undefined &&
-      typeof answer === "string" &&
-      answer.length === 66 &&
-      BigInt(answer) === BigInt(direct!.result as string);
-    return agrees ? "override" : "batch";
-  };
-
   const ensureMode = async (address: string, slot: bigint, blockTag: string) => {
-    if (mode === undefined) remember(await probe(address, slot, blockTag));
-  };
-
-  // Packs plain slots and mapping groups into calls of at most ~95% of the call's gas and
-  // `maxProgramBytes` of code, splitting a group across calls where needed.
-  const packCalls = (slots: bigint[], groups: MappedGroup[]): PackedPart[][] => {
-    const budget = (Number(callGas()) * 95) / 100 - PROGRAM_GAS.call;
-    const calls: PackedPart[][] = [];
-    let parts: PackedPart[] = [];
-    let gas = 0;
-    let bytes = PROGRAM_BYTES.frame;
-    let words = 0;
-    const flush = () => {
-      if (parts.length > 0) calls.push(parts);
-      parts = [];
-      gas = 0;
-      bytes = PROGRAM_BYTES.frame;
-      words = 0;
-    };
-    // How many of `count` items (gas, code bytes and answer words each) fit in this call.
-    const room = (count: number, itemGas: number, itemBytes: number, itemWords: number) => {
-      let fit = Math.min(
-        count,
-        Math.floor((budget - gas - PROGRAM_GAS.part) / itemGas),
-        Math.floor((settings.maxProgramBytes - bytes - PROGRAM_BYTES.part) / itemBytes),
-      );
-      while (
-        fit > 0 &&
-        gas + fit * itemGas + PROGRAM_GAS.memory(words + fit * itemWords) > budget
-      ) {
-        fit = Math.floor(fit * 0.9);
-      }
-      return Math.max(fit, 0);
-    };
-    const place = (count: number, itemGas: number, itemBytes: number, itemWords: number) => {
-      gas += PROGRAM_GAS.part + count * itemGas;
-      bytes += PROGRAM_BYTES.part + count * itemBytes;
-      words += count * itemWords;
-    };
-    const full = () => {
-      if (parts.length === 0) throw new StorageReadError(label, "a call's gas fits no read");
-      flush();
-    };
-
-    for (let start = 0; start < slots.length;) {
-      const fit = room(slots.length - start, PROGRAM_GAS.read, PROGRAM_BYTES.read, 1);
-      if (fit === 0) {
-        full();
-        continue;
-      }
-      parts.push({ slots: slots.slice(start, start + fit) });
-      place(fit, PROGRAM_GAS.read, PROGRAM_BYTES.read, 1);
-      start += fit;
-    }
-    groups.forEach((group, index) => {
-      const { members, keys } = group;
-      if (members < 0 || members > MAX_MAPPED_MEMBERS) {
-        throw new StorageReadError(label, `a mapping group of ${members} members`);
-      }
-      const itemGas = PROGRAM_GAS.key + members * PROGRAM_GAS.read;
-      const itemBytes = PROGRAM_BYTES.key(members);
-      for (let start = 0; start < keys.length;) {
-        const fit = room(keys.length - start, itemGas, itemBytes, members + 1);
-        if (fit === 0) {
-          full();
-          continue;
-        }
-        const taken = keys.slice(start, start + fit);
-        parts.push({ base: group.base, keys: taken, members, group: index, from: start });
-        place(fit, itemGas, itemBytes, members + 1);
-        start += fit;
-      }
-    });
-    flush();
-    return calls;
-  };
-
-  const readEach = async (address: string, slots: bigint[], blockTag: string) => {
-    const results = await batch(
-      slots.map((slot) => ({
-        method: "eth_getStorageAt",
-        params: [address, slotHex(slot), blockTag],
-      })),
-    );
-    return results.map((result) => BigInt(result as string));
+    if (mode !== undefined) return;
+    const found = await probeReadMode(rawBatch, { address, slot, blockTag, gas: callGas() }, label);
+    anvil = found.anvil;
+    if (typeof endpoint === "string") knownAnvil.set(endpoint, anvil);
+    remember(found.mode);
   };
 
   const readMapped = async (
@@ -309,64 +191,14 @@ export function createStorageReader(
     groups: MappedGroup[],
     blockTag: string,
   ): Promise<MappedResult> => {
-    const out: MappedResult = {
-      values: [],
-      groups: groups.map((group) => ({
-        slots: new Array<string>(group.keys.length),
-        values: new Array<bigint>(group.keys.length * group.members),
-      })),
-    };
+    const out = emptyMappedResult(groups);
     const first = slots[0] ?? groups.find((group) => group.keys.length > 0)?.base;
     if (first === undefined) return out;
     await ensureMode(address, first, blockTag);
-    if (mode !== "override") {
-      // No state overrides: hash in JavaScript, then read every slot with eth_getStorageAt.
-      const wanted = [...slots];
-      groups.forEach((group, index) => {
-        const target = out.groups[index]!;
-        group.keys.forEach((key, k) => {
-          const hash = ethers.keccak256(ethers.concat([key, slotHex(group.base)]));
-          const slot = BigInt(hash);
-          target.slots[k] = hash;
-          for (let j = 0; j < group.members; j++) wanted.push(addSlot(slot, BigInt(j)));
-        });
-      });
-      const values = await readEach(address, wanted, blockTag);
-      out.values = values.slice(0, slots.length);
-      let next = slots.length;
-      for (const target of out.groups) {
-        for (let v = 0; v < target.values.length; v++) target.values[v] = values[next++]!;
-      }
-      return out;
-    }
-    const calls = packCalls(slots, groups);
-    // One batch: sending the calls as parallel HTTP requests was measured slower on both nodes.
-    const results = await batch(calls.map((parts) => programCall(address, parts, blockTag)));
-    results.forEach((result, index) => {
-      const parts = calls[index]!;
-      const expected = answerWords(parts);
-      if (typeof result !== "string" || result.length !== 2 + expected * 64) {
-        throw new StorageReadError(
-          label,
-          `reader program returned ${String(result).slice(0, 20)}…, not ${expected} words`,
-        );
-      }
-      let at = 2;
-      const word = () => BigInt(`0x${result.slice((at += 64) - 64, at)}`);
-      for (const part of parts) {
-        if ("slots" in part) {
-          for (let k = 0; k < part.slots.length; k++) out.values.push(word());
-          continue;
-        }
-        const target = out.groups[part.group]!;
-        const { members } = part;
-        for (let k = part.from; k < part.from + part.keys.length; k++) {
-          target.slots[k] = `0x${result.slice(at, (at += 64))}`;
-          for (let j = 0; j < members; j++) target.values[k * members + j] = word();
-        }
-      }
-    });
-    return out;
+    const request = { address, slots, groups, blockTag };
+    if (mode !== "override") return readMappedEach(batch, request, out);
+    const limits = { callGas: callGas(), maxProgramBytes: settings.maxProgramBytes };
+    return readMappedByOverride(batch, request, limits, label, out);
   };
 
   return {
@@ -380,26 +212,26 @@ export function createStorageReader(
     async read(address, slots, blockTag) {
       if (slots.length === 0) return [];
       await ensureMode(address, slots[0]!, blockTag);
-      if (mode !== "override") return readEach(address, slots, blockTag);
+      if (mode !== "override") return readEach(batch, address, slots, blockTag);
       return (await readMapped(address, slots, [], blockTag)).values;
     },
     async hashPairs(address, pairs, blockTag) {
       if (pairs.length === 0) return [];
       await ensureMode(address, pairs[0]!.slot, blockTag);
-      if (mode !== "override") {
-        return pairs.map((pair) =>
-          BigInt(ethers.keccak256(ethers.concat([pair.key, slotHex(pair.slot)]))),
-        );
-      }
-      // Runs of pairs with one slot become groups of no members: the program answers h alone.
-      const groups: MappedGroup[] = [];
-      for (const pair of pairs) {
-        const last = groups[groups.length - 1];
-        if (last !== undefined && last.base === pair.slot) last.keys.push(pair.key);
-        else groups.push({ base: pair.slot, keys: [pair.key], members: 0 });
-      }
-      const result = await readMapped(address, [], groups, blockTag);
+      if (mode !== "override") return hashPairsLocally(pairs);
+      const result = await readMapped(address, [], hashGroups(pairs), blockTag);
       return result.groups.flatMap((group) => group.slots.map((slot) => BigInt(slot)));
     },
+  };
+}
+
+/** A result of `groups` with room for every key's slot and values, filled by either path. */
+function emptyMappedResult(groups: MappedGroup[]): MappedResult {
+  return {
+    values: [],
+    groups: groups.map((group) => ({
+      slots: new Array<string>(group.keys.length),
+      values: new Array<bigint>(group.keys.length * group.members),
+    })),
   };
 }
