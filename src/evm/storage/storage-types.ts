@@ -26,6 +26,9 @@ export type TypeInfo =
   | { kind: "bytes"; label: string; text: boolean }
   | { kind: "mapping"; label: string; keyId: string; valueId: string };
 
+/** A value type's description: what decoding its bytes needs. */
+export type ValueTypeInfo = Extract<TypeInfo, { kind: "value" }>;
+
 /** A type id split into its head, its parenthesised arguments and its tail. */
 export interface ParsedId {
   head: string;
@@ -154,4 +157,23 @@ export function storageBytes(layout: StorageLayout, typeId: string, path: string
     case "mapping":
       return 32;
   }
+}
+
+/** Describes one level of a type id of one layout; `path` names the place in errors. */
+export type TypeDescriber = (typeId: string, path: string) => TypeInfo;
+
+/**
+ * describeType for one layout, each type id described once: thousands of mapping entries share
+ * a handful of types. Errors are not remembered, so each names the path it was met at.
+ */
+export function cachedTypeDescriber(layout: StorageLayout): TypeDescriber {
+  const infos = new Map<string, TypeInfo>();
+  return (typeId, path) => {
+    let info = infos.get(typeId);
+    if (info === undefined) {
+      info = describeType(layout, typeId, path);
+      infos.set(typeId, info);
+    }
+    return info;
+  };
 }
