@@ -11,7 +11,8 @@ import {
 } from "../../../src/evm/storage/snapshot";
 import { diffSnapshots } from "../../../src/evm/storage/snapshot-diff";
 import { discoverMappingKeys } from "../../../src/evm/storage/mapping-keys";
-import { createStorageReader } from "../../../src/evm/storage/storage-reader";
+import { JS_HASH_LIMIT } from "../../../src/evm/storage/mapping-queue";
+import { createStorageReader, type StorageReader } from "../../../src/evm/storage/storage-reader";
 import { erc7201Slot, EIP1967_SLOTS } from "../../../src/evm/storage/storage-slots";
 import { deploySeededProtocol } from "../../helpers/seeded-protocol";
 import { readBook } from "../../../src/aegis/book";
@@ -21,6 +22,7 @@ import {
   aegisUpgradeExpectedChanges,
 } from "../../../src/aegis/snapshot-keys";
 import type { StorageZoo } from "../../../typechain-types";
+import { countingRequester } from "./rpc-counter";
 
 async function layoutOf(name: string) {
   const artifact = await hre.artifacts.readArtifact(name);
@@ -101,11 +103,16 @@ describe("storage snapshots (in-process network)", () => {
     const layout = await layoutOf("StorageZoo");
     const params = { address, layout, mappingKeys: zooKeys(a, b) };
     const fast = await takeSnapshot({ ...params, endpoint: hre.network.provider });
+    const requester = countingRequester(hre.network.provider);
     const slow = await takeSnapshot({
       ...params,
-      endpoint: createStorageReader(hre.network.provider, { mode: "batch" }),
+      endpoint: createStorageReader(requester, { mode: "batch" }),
     });
+    expect(fast.readMode).to.equal("override");
     expect(slow.readMode).to.equal("batch");
+    // Every slot by eth_getStorageAt, and no reader program at all.
+    expect(requester.log.count("eth_call")).to.equal(0);
+    expect(requester.log.count("eth_getStorageAt")).to.be.at.least(slow.slotsRead);
     expect(slow.entries).to.deep.equal(fast.entries);
     // A reader without the fused read (the older interface) hashes first, then reads: the
     // same entries in the same order, and the same count of slots read.
@@ -130,7 +137,38 @@ describe("storage snapshots (in-process network)", () => {
     const names = [...Array.from({ length: 600 }, (_, index) => String(index)), "0x03"];
     const keys = { ...zooKeys(a, b), names, balances: [a, a.toLowerCase(), b] };
     const params = { address, layout, mappingKeys: keys };
-    const fast = await takeSnapshot({ ...params, endpoint: hre.network.provider });
+    const requester = countingRequester(hre.network.provider);
+    const reader = createStorageReader(requester);
+    await reader.prepare!(address, 0n, "latest");
+    requester.log.reset();
+    // The node hashes them: one hashPairs of every unfusable entry, answered by one program call.
+    const hashing: { pairs: number; calls: string[] }[] = [];
+    const spied: StorageReader = Object.create(reader, {
+      hashPairs: {
+        value: async (...args: Parameters<StorageReader["hashPairs"]>) => {
+          const before = requester.log.methods().length;
+          const slots = await reader.hashPairs(...args);
+          hashing.push({ pairs: args[1].length, calls: requester.log.methods().slice(before) });
+          return slots;
+        },
+      },
+    });
+    const fast = await takeSnapshot({ ...params, endpoint: spied });
+    expect(fast.readMode).to.equal("override");
+    // 600 names, one nestedPositions and one deep entry: past the JavaScript hashing limit.
+    expect(hashing).to.have.length(1);
+    expect(hashing[0]!.pairs).to.equal(602).and.be.greaterThan(JS_HASH_LIMIT);
+    expect(hashing[0]!.calls).to.deep.equal(["eth_call"]);
+    // Pinning the block, the hashing call, then one call per round (the strings' data and the
+    // arrays' elements after their heads and lengths): no eth_getStorageAt, no call split.
+    expect(requester.log.methods()).to.deep.equal([
+      "eth_chainId",
+      "eth_getBlockByNumber",
+      "eth_call",
+      "eth_call",
+      "eth_call",
+    ]);
+    expect(requester.log.overrideCalls()).to.equal(3);
     const slow = await takeSnapshot({
       ...params,
       endpoint: createStorageReader(hre.network.provider, { mode: "batch" }),
@@ -156,13 +194,20 @@ describe("storage snapshots (in-process network)", () => {
         await provider.send("hardhat_setStorageAt", [address, slot, ethers.id(slot)]);
       }
     }
-    const reader = createStorageReader(provider);
+    const requester = countingRequester(provider);
+    const reader = createStorageReader(requester);
+    await reader.prepare!(address, 0n, "latest");
+    requester.log.reset();
     const result = await reader.readMapped!(
       address,
       [0n, 1n],
       [{ base, keys, members: 2 }],
       "latest",
     );
+    // One call: plain slots, the keys' hashes and their members, all answered by the node.
+    expect(reader.mode).to.equal("override");
+    expect(requester.log.methods()).to.deep.equal(["eth_call"]);
+    expect(requester.log.overrideCalls()).to.equal(1);
     const direct = async (slot: bigint) =>
       BigInt(await hre.ethers.provider.getStorage(address, slot));
     expect(result.values).to.deep.equal([await direct(0n), await direct(1n)]);
