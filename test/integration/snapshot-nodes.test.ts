@@ -7,6 +7,8 @@ import { rpc, startHardhatNode, type LocalNode } from "../helpers/local-node";
 import { startAnvilNode } from "../helpers/anvil-node";
 import { runHardhat } from "../helpers/hardhat-cli";
 import { startRpcRelay } from "../helpers/rpc-relay";
+import { startCountingRelay, type CountingRelay } from "../evm/storage/rpc-counter";
+import { hashGroups, packCalls } from "../../src/evm/storage/call-packing";
 import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
 import { createStorageReader } from "../../src/evm/storage/storage-reader";
 import { takeSnapshot } from "../../src/evm/storage/snapshot";
@@ -23,12 +25,16 @@ for (const [kind, start, setStorage] of [
 ] as const) {
   describe(`aegis:snapshot and aegis:diff against ${kind}`, () => {
     let node: LocalNode;
+    // Forwards to the node unchanged and counts what reaches it, for tests that claim how
+    // storage is read (with state overrides, in so many calls).
+    let relay: CountingRelay;
     let dir: string;
     const env = () => ({ AEGIS_LOCALHOST_URL: node.url, AEGIS_DEPLOYMENTS_DIR: dir });
     const file = (name: string) => path.join(dir, name);
 
     before(async () => {
       node = await start();
+      relay = await startCountingRelay(node.url);
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-snapshot-"));
       const deployed = await runHardhat(
         ["aegis:deploy", "--network", "localhost", "--seed"],
@@ -37,18 +43,23 @@ for (const [kind, start, setStorage] of [
       expect(deployed.code, deployed.stderr).to.equal(0);
     });
     after(async () => {
+      await relay?.stop();
       await node.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("snapshots the seeded engine with state-override calls, as the fallback reads it", async () => {
+      // Through the relay: the task's reader probes with one program call, then reads the
+      // whole engine (balances, vaults, roles) in one more.
+      relay.log.reset();
       const result = await runHardhat(
         ["aegis:snapshot", "--network", "localhost", "--out", file("a.json")],
-        env(),
+        { ...env(), AEGIS_LOCALHOST_URL: relay.url },
       );
       expect(result.code, result.stderr).to.equal(0);
       const snapshot = readSnapshotFile(file("a.json"));
       expect(snapshot.readMode).to.equal("override");
+      expect(relay.log.overrideCalls()).to.equal(2);
       const record = readDeploymentRecord(
         path.join(dir, "localhost", "AegisEngine.json"),
         "localhost",
@@ -71,8 +82,9 @@ for (const [kind, start, setStorage] of [
       for (const [vault, state] of Object.entries(book.vaults)) {
         expect(value(`vaults[${vault.toLowerCase()}].idle1`)).to.equal(state.idle1.toString());
       }
+      relay.log.reset();
       const fallback = await takeSnapshot({
-        endpoint: createStorageReader(node.url, { mode: "batch" }),
+        endpoint: createStorageReader(relay.url, { mode: "batch" }),
         address: record.proxy,
         layout: record.layout.storage as StorageLayout,
         contract: record.current.contract,
@@ -80,6 +92,8 @@ for (const [kind, start, setStorage] of [
         mappingKeys: snapshot.mappingKeys,
       });
       expect(fallback.readMode).to.equal("batch");
+      expect(relay.log.count("eth_call")).to.equal(0);
+      expect(relay.log.count("eth_getStorageAt")).to.equal(fallback.slotsRead);
       expect(fallback.entries).to.deep.equal(snapshot.entries);
     });
 
@@ -153,9 +167,19 @@ for (const [kind, start, setStorage] of [
           ])) as string,
         );
 
-      const reader = createStorageReader(node.url, { callGas: 300_000n });
-      const fused = await reader.readMapped!(target, plain, groups, block);
+      // Counted on their way to the node: the calls the packing makes of this round (several,
+      // at this gas), all sent in one HTTP body, with no eth_getStorageAt behind them.
+      const limits = { callGas: 300_000n, maxProgramBytes: 700_000 };
+      const reader = createStorageReader(relay.url, { callGas: limits.callGas });
+      await reader.prepare!(target, 0n, block);
       expect(reader.mode).to.equal("override");
+      relay.log.reset();
+      const fused = await reader.readMapped!(target, plain, groups, block);
+      const packed = packCalls(plain, groups, limits, relay.url).length;
+      expect(packed).to.be.greaterThan(1);
+      expect(relay.log.methods()).to.deep.equal(Array.from({ length: packed }, () => "eth_call"));
+      expect(relay.log.overrideCalls()).to.equal(packed);
+      expect(relay.log.bodies()).to.equal(1);
       const fallback = await createStorageReader(node.url, { mode: "batch" }).readMapped!(
         target,
         plain,
@@ -180,8 +204,13 @@ for (const [kind, start, setStorage] of [
       expect(fused.values.some((value) => value !== 0n)).to.equal(true);
       // Entry slots alone (the program's mapping parts of no members), bases interleaved.
       const pairs = keys.map((key, index) => ({ key, slot: groups[index % 3]!.base }));
+      relay.log.reset();
       const hashed = await reader.hashPairs(target, pairs, block);
       expect(hashed).to.deep.equal(pairs.map((pair) => slotOf(pair.key, pair.slot)));
+      const hashCalls = packCalls([], hashGroups(pairs), limits, relay.url).length;
+      expect(relay.log.overrideCalls()).to.equal(hashCalls);
+      expect(relay.log.requests()).to.have.length(hashCalls);
+      expect(relay.log.bodies()).to.equal(1);
     });
 
     it("diffs two snapshots: unexpected changes fail, allow-listed ones pass", async () => {
