@@ -2,16 +2,16 @@ import fs from "node:fs";
 import path from "node:path";
 import { task } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
-import { ethers } from "ethers";
-import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
 import { readBuiltContract } from "../src/evm/layout/build-layouts";
 import { deploymentRecordPath, readDeploymentRecord } from "../src/evm/chain/deployment-record";
-import { readProxyInfo } from "../src/evm/chain/eip1967";
-import { InvalidAddressError, MissingUpgradeSettingError, NotAProxyError } from "../src/evm/errors";
-import type { KeySource, MappingKeys } from "../src/evm/storage/mapping-keys";
 import { assertRpcReachable } from "../src/evm/chain/rpc";
 import { snapshotToJson, takeSnapshot } from "../src/evm/storage/snapshot";
+import {
+  resolveSnapshotRequest,
+  snapshotTarget,
+  type SnapshotOptions,
+} from "../src/evm/storage/snapshot-request";
 import {
   diffSnapshots,
   readSnapshotFile,
@@ -21,12 +21,9 @@ import { runTask } from "./run-task";
 import { loadPreset } from "./upgrade-support";
 import "./aegis-config";
 
-interface SnapshotArgs {
+interface SnapshotArgs extends Omit<SnapshotOptions, "target"> {
   target?: string;
-  contract?: string;
-  block?: string;
   out?: string;
-  keys?: string;
 }
 
 task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage at a pinned block")
@@ -38,70 +35,28 @@ task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage a
   .setAction(async (args: SnapshotArgs, hre) =>
     runTask(async () => {
       const networkName = hre.network.name;
-      const target = args.target ?? hre.config.aegis.upgrade.proxy;
-      if (target === undefined) throw new MissingUpgradeSettingError("proxy", "--target");
+      const target = snapshotTarget(args.target, hre.config.aegis.upgrade.proxy);
       const url = (hre.network.config as HttpNetworkConfig).url;
       await assertRpcReachable(hre.network.provider, networkName, url ?? "in-process");
-      const provider = hre.ethers.provider;
-      let address: string;
-      let layout: StorageLayout;
-      let contract: string;
-      let keySources: KeySource[] = [];
-      let mappingKeys: MappingKeys = {};
-      let fromBlock = 0;
-      if (target.startsWith("0x")) {
-        if (!ethers.isAddress(target)) throw new InvalidAddressError("--target", target);
-        address = ethers.getAddress(target);
-        if ((await provider.getCode(address)) === "0x") {
-          throw new NotAProxyError(address, "it is an account without code (an EOA)");
-        }
-        if (args.contract === undefined) {
-          // Without a contract name the only layout is the implementation's: it must be a proxy.
-          await readProxyInfo(provider, address);
-        }
-      } else {
-        const record = readDeploymentRecord(
-          deploymentRecordPath(hre.config.aegis.deploymentsDir, networkName, target),
-          networkName,
-        );
-        address = record.proxy;
-        await readProxyInfo(provider, address);
-        fromBlock = record.deployedAt.block;
-        // The record's preset knows where its mappings' keys come from (events, listed keys).
-        const keys = (await loadPreset(hre, record, record.current.contract)).snapshotKeys;
-        keySources = keys?.keySources ?? [];
-        mappingKeys = keys?.mappingKeys ?? {};
-        layout = record.layout.storage as StorageLayout;
-        contract = record.current.contract;
-      }
-      if (args.contract !== undefined) {
-        const built = await readBuiltContract(
-          hre.artifacts,
-          await readValidations(hre),
-          args.contract,
-        );
-        layout = built.layout;
-        contract = built.name;
-      }
-      if (args.keys !== undefined) {
-        const extra = JSON.parse(fs.readFileSync(args.keys, "utf8")) as {
-          mappingKeys?: MappingKeys;
-          keySources?: KeySource[];
-        };
-        mappingKeys = { ...mappingKeys, ...(extra.mappingKeys ?? {}) };
-        keySources = [...keySources, ...(extra.keySources ?? [])];
-      }
+      const request = await resolveSnapshotRequest(
+        { ...args, target },
+        {
+          provider: hre.ethers.provider,
+          readRecord: (name) =>
+            readDeploymentRecord(
+              deploymentRecordPath(hre.config.aegis.deploymentsDir, networkName, name),
+              networkName,
+            ),
+          readContractLayout: async (name) =>
+            readBuiltContract(hre.artifacts, await readValidations(hre), name),
+          // The record's own preset, checked against the contract it runs (no upgrade is meant).
+          presetKeys: async (record) =>
+            (await loadPreset(hre, record, record.current.contract)).snapshotKeys,
+          readFile: (file) => fs.readFileSync(file, "utf8"),
+        },
+      );
       const started = Date.now();
-      const snapshot = await takeSnapshot({
-        endpoint: url ?? hre.network.provider,
-        address,
-        layout: layout!,
-        contract: contract!,
-        blockNumber: args.block === undefined ? undefined : Number(args.block),
-        keySources,
-        mappingKeys,
-        fromBlock,
-      });
+      const snapshot = await takeSnapshot({ endpoint: url ?? hre.network.provider, ...request });
       const elapsed = Date.now() - started;
       const json = snapshotToJson(snapshot);
       if (args.out === undefined) {
@@ -111,7 +66,7 @@ task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage a
       fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
       fs.writeFileSync(args.out, json);
       console.log(
-        `snapshot of ${contract!} ${address} at block ${snapshot.block.number}: ` +
+        `snapshot of ${request.contract} ${request.address} at block ${snapshot.block.number}: ` +
           `${snapshot.entries.length} values from ${snapshot.slotsRead} slots ` +
           `(${snapshot.readMode}) in ${elapsed} ms -> ${args.out}`,
       );

@@ -23,6 +23,15 @@ export interface KeySource {
   skipZero?: boolean;
 }
 
+/**
+ * Where a snapshot finds the keys of a protocol's mappings: events whose arguments are keys, and
+ * keys known without them. A preset of the upgrade checklist brings its protocol's.
+ */
+export interface SnapshotKeys {
+  keySources: KeySource[];
+  mappingKeys: MappingKeys;
+}
+
 // Parsed event signatures, kept for the process: a snapshot parses the same few every time.
 const parsedEvents = new Map<string, { fragment: ethers.EventFragment; iface: ethers.Interface }>();
 

@@ -5,7 +5,7 @@
  */
 import type { Provider } from "ethers";
 import type { DeploymentRecord } from "../chain/deployment-record";
-import type { KeySource, MappingKeys } from "../storage/mapping-keys";
+import type { SnapshotKeys } from "../storage/mapping-keys";
 
 /** One figure an invariant compared. */
 export type InvariantFigure = bigint | number | string | boolean;
@@ -48,5 +48,5 @@ export interface UpgradePreset<S> {
    * Where the checklist's storage snapshots find the keys of the protocol's mappings: events
    * and keys known without them. Without it, mappings are snapshotted for no keys.
    */
-  snapshotKeys?: { keySources: KeySource[]; mappingKeys: MappingKeys };
+  snapshotKeys?: SnapshotKeys;
 }
