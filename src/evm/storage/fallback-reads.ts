@@ -5,14 +5,11 @@
  */
 import { ethers } from "ethers";
 import { addSlot, slotHex } from "./storage-slots";
-import type { HashPair, MappedGroup, MappedResult, RpcCall } from "./storage-reader";
-
-/** Sends requests as batches and returns their results in order (throws on any error). */
-export type BatchSender = (calls: RpcCall[]) => Promise<unknown[]>;
+import type { HashPair, MappedGroup, MappedResult, StorageReader } from "./storage-reader";
 
 /** The values of `slots`, one `eth_getStorageAt` each. */
 export async function readEach(
-  batch: BatchSender,
+  batch: StorageReader["batch"],
   address: string,
   slots: bigint[],
   blockTag: string,
@@ -41,7 +38,7 @@ export function hashPairsLocally(pairs: HashPair[]): bigint[] {
  * plain slots and every entry's members read in one batched pass.
  */
 export async function readMappedEach(
-  batch: BatchSender,
+  batch: StorageReader["batch"],
   request: { address: string; slots: bigint[]; groups: MappedGroup[]; blockTag: string },
   out: MappedResult,
 ): Promise<MappedResult> {

@@ -8,7 +8,7 @@ import type { RpcCall } from "../chain/rpc";
 import { StorageReadError } from "../layout-errors";
 import { packCalls, type CallLimits, type PackedPart } from "./call-packing";
 import { answerWords, readerProgram, type ProgramPart } from "./reader-program";
-import type { MappedGroup, MappedResult } from "./storage-reader";
+import type { MappedGroup, MappedResult, StorageReader } from "./storage-reader";
 
 /** The `eth_call` that runs the program of `parts` at `address`, with `gas`. */
 export function programCall(
@@ -64,7 +64,7 @@ export function unpackAnswer(
 
 /** Reads `slots` and `groups` into `out` with reader-program calls sent in one batch. */
 export async function readMappedByOverride(
-  batch: (calls: RpcCall[]) => Promise<unknown[]>,
+  batch: StorageReader["batch"],
   request: { address: string; slots: bigint[]; groups: MappedGroup[]; blockTag: string },
   limits: CallLimits,
   label: string,
