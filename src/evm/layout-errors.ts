@@ -129,8 +129,8 @@ export class LiveLayoutUnknownError extends AegisError {
       `no storage layout known for the implementation behind ${proxy} (looked in ` +
         `${lookedIn.join(", ")})`,
       "import the proxy (npx hardhat aegis:import --proxy <address>: its record keeps the " +
-        "layout), or name the current implementation's contract to aegis:layout with " +
-        "--old <contract>",
+        "layout), or name the current implementation's contract (aegis:layout --old <contract>, " +
+        "aegis:snapshot --contract <contract>)",
     );
   }
 }
