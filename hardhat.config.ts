@@ -31,7 +31,9 @@ const config: HardhatUserConfig = {
       preset: "aegis",
     },
   },
-  mocha: { timeout: 300_000 },
+  // `npm test` runs files in parallel workers (`--parallel`); most of a test waits on nodes and child
+  // processes, so more workers than the two cores keep both busy.
+  mocha: { timeout: 300_000, jobs: 3 },
 };
 
 export default config;

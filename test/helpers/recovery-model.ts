@@ -2,7 +2,7 @@
  * A model of what the toolkit's recovery commands do to the reference protocol (README, "When a
  * run is interrupted"): which actions a user can take in a state, what each should print, exit
  * with and send, and the state it leaves. Pure: no chain, no processes. The model-based test
- * (test/e2e/aegis-recovery-model.test.ts) replays random actions drawn from it against a real
+ * (test/e2e/recovery-model-suite.ts) replays random actions drawn from it against a real
  * node and compares.
  */
 

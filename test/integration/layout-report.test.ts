@@ -109,14 +109,19 @@ describe("aegis:layout against a real hardhat node", () => {
   it("compares with an earlier release's build-info file", async () => {
     const reference = path.join(dir, "release-1.json");
     fs.writeFileSync(reference, JSON.stringify(buildInfoHolding("AegisEngineV1")));
-    const result = await layout([
-      "--reference-build",
-      reference,
-      "--old",
-      "AegisEngineV1",
-      "--new",
-      "AegisEngineV2",
-      "--json",
+    // Built by another compiler: its namespaced slots stay unknown, and the report says why.
+    const foreign = path.join(dir, "release-0.json");
+    fs.writeFileSync(
+      foreign,
+      JSON.stringify({ ...buildInfoHolding("AegisEngineV1"), solcVersion: "0.8.27" }),
+    );
+    const out = path.join(dir, "foreign");
+    const versions = ["--old", "AegisEngineV1", "--new", "AegisEngineV2"];
+    // Three independent reports: run side by side.
+    const [result, fromProject, fromForeign] = await Promise.all([
+      layout(["--reference-build", reference, ...versions, "--json"]),
+      layout([...versions, "--json"]),
+      layout(["--reference-build", foreign, ...versions, "--out", out]),
     ]);
     expect(result.code, result.stderr).to.equal(0);
     const report = JSON.parse(result.stdout) as LayoutReport;
@@ -125,30 +130,11 @@ describe("aegis:layout against a real hardhat node", () => {
     expect(target!.pass).to.equal(true);
     expect(target!.rows.filter((row) => row.verdict === "appended")).to.have.length(1);
     // Namespaced items get their slots too, as the project's own build gives them.
-    const fromBuild = JSON.parse(
-      (await layout(["--old", "AegisEngineV1", "--new", "AegisEngineV2", "--json"])).stdout,
-    ) as LayoutReport;
+    const fromBuild = JSON.parse(fromProject.stdout) as LayoutReport;
     expect(target!.rows).to.deep.equal(fromBuild.targets[0]!.rows);
     expect(target!.rows.some((row) => row.current?.namespace !== undefined)).to.equal(true);
     expect(target!.caveats).to.equal(undefined);
 
-    // Built by another compiler: its namespaced slots stay unknown, and the report says why.
-    const foreign = path.join(dir, "release-0.json");
-    fs.writeFileSync(
-      foreign,
-      JSON.stringify({ ...buildInfoHolding("AegisEngineV1"), solcVersion: "0.8.27" }),
-    );
-    const out = path.join(dir, "foreign");
-    const fromForeign = await layout([
-      "--reference-build",
-      foreign,
-      "--old",
-      "AegisEngineV1",
-      "--new",
-      "AegisEngineV2",
-      "--out",
-      out,
-    ]);
     expect(fromForeign.code, fromForeign.stderr).to.equal(0);
     const foreignTarget = (JSON.parse(fs.readFileSync(`${out}.json`, "utf8")) as LayoutReport)
       .targets[0]!;
@@ -164,25 +150,6 @@ describe("aegis:layout against a real hardhat node", () => {
 
   it("refuses bad input with codes", async () => {
     const accounts = (await rpc(node.url, "eth_accounts")) as string[];
-    const eoa = await layout(["--proxy", accounts[2]!, "--new", "AegisEngineV2"]);
-    expect(eoa.stderr).to.match(/^AEGIS-E305 /);
-    expect(eoa.code).to.equal(1);
-    const unknown = await layout(["--proxy", "AegisEngine", "--new", "AegisEngineV9"]);
-    expect(unknown.stderr).to.match(/^AEGIS-E306 /);
-    const mismatch = await layout(["--old", "AegisEngineV1", "--new", "MismatchedNamespace"]);
-    expect(mismatch.stderr).to.match(/^AEGIS-E320 /);
-    // The current version's annotations are held to the formula too.
-    const currentMismatch = await layout([
-      "--old",
-      "MismatchedNamespace",
-      "--new",
-      "AegisEngineV2",
-    ]);
-    expect(currentMismatch.stderr).to.match(/^AEGIS-E320 .*MismatchedNamespace/);
-    expect(currentMismatch.code).to.equal(1);
-    // --reference-build names the contract it holds with --old.
-    const noOld = await layout(["--reference-build", "x.json", "--new", "AegisEngineV2"]);
-    expect(noOld.stderr).to.match(/^AEGIS-E328 .*--reference-build needs --old/);
     // A build-info without the storageLayout output, as a plain solc run would leave it.
     const buildInfo = buildInfoHolding("AegisEngineV1");
     for (const contracts of Object.values(buildInfo.output.contracts) as Record<
@@ -193,14 +160,24 @@ describe("aegis:layout against a real hardhat node", () => {
     }
     const stripped = path.join(dir, "no-layout.json");
     fs.writeFileSync(stripped, JSON.stringify(buildInfo));
-    const noLayout = await layout([
-      "--reference-build",
-      stripped,
-      "--old",
-      "AegisEngineV1",
-      "--new",
-      "AegisEngineV2",
+    // Independent mistakes, each its own process: run side by side.
+    const [eoa, unknown, mismatch, currentMismatch, noOld, noLayout] = await Promise.all([
+      layout(["--proxy", accounts[2]!, "--new", "AegisEngineV2"]),
+      layout(["--proxy", "AegisEngine", "--new", "AegisEngineV9"]),
+      layout(["--old", "AegisEngineV1", "--new", "MismatchedNamespace"]),
+      // The current version's annotations are held to the formula too.
+      layout(["--old", "MismatchedNamespace", "--new", "AegisEngineV2"]),
+      // --reference-build names the contract it holds with --old.
+      layout(["--reference-build", "x.json", "--new", "AegisEngineV2"]),
+      layout(["--reference-build", stripped, "--old", "AegisEngineV1", "--new", "AegisEngineV2"]),
     ]);
+    expect(eoa.stderr).to.match(/^AEGIS-E305 /);
+    expect(eoa.code).to.equal(1);
+    expect(unknown.stderr).to.match(/^AEGIS-E306 /);
+    expect(mismatch.stderr).to.match(/^AEGIS-E320 /);
+    expect(currentMismatch.stderr).to.match(/^AEGIS-E320 .*MismatchedNamespace/);
+    expect(currentMismatch.code).to.equal(1);
+    expect(noOld.stderr).to.match(/^AEGIS-E328 .*--reference-build needs --old/);
     expect(noLayout.stderr).to.match(/^AEGIS-E321 /);
     expect(noLayout.code).to.equal(1);
   });

@@ -18,11 +18,16 @@ import { AEGIS_KEY_SOURCES } from "../../src/aegis/snapshot-keys";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 
 // The same checks against both node implementations: each speaks JSON-RPC batches and state
-// overrides a little differently, and the reader must get identical values from both.
-for (const [kind, start, setStorage] of [
-  ["hardhat node", () => startHardhatNode(), "hardhat_setStorageAt"],
-  ["anvil", () => startAnvilNode(), "anvil_setStorageAt"],
-] as const) {
+// overrides a little differently, and the reader must get identical values from both. One test
+// file per node (snapshot-hardhat-node.test.ts, snapshot-anvil.test.ts), so they run in parallel.
+const NODES = {
+  "hardhat node": { start: () => startHardhatNode(), setStorage: "hardhat_setStorageAt" },
+  anvil: { start: () => startAnvilNode(), setStorage: "anvil_setStorageAt" },
+} as const;
+
+/** The snapshot and diff tasks' suite, against one kind of node. */
+export function describeSnapshotTasks(kind: keyof typeof NODES): void {
+  const { start, setStorage } = NODES[kind];
   describe(`aegis:snapshot and aegis:diff against ${kind}`, () => {
     let node: LocalNode;
     // Forwards to the node unchanged and counts what reaches it, for tests that claim how
@@ -246,20 +251,20 @@ for (const [kind, start, setStorage] of [
 
     it("refuses an EOA, an unknown contract and a file that is not a snapshot, with codes", async () => {
       const accounts = (await rpc(node.url, "eth_accounts")) as string[];
-      const eoa = await runHardhat(
-        ["aegis:snapshot", "--network", "localhost", "--target", accounts[3]!],
-        env(),
-      );
+      fs.writeFileSync(file("junk.json"), JSON.stringify({ schema: "other" }));
+      // Three users' mistakes, independent of each other: run side by side.
+      const [eoa, unknown, junk] = await Promise.all([
+        runHardhat(["aegis:snapshot", "--network", "localhost", "--target", accounts[3]!], env()),
+        runHardhat(
+          ["aegis:snapshot", "--network", "localhost", "--contract", "NoSuchEngine"],
+          env(),
+        ),
+        runHardhat(["aegis:diff", file("junk.json"), file("junk.json")], env()),
+      ]);
       expect(eoa.code).to.equal(1);
       expect(eoa.stderr).to.match(/^AEGIS-E305 /);
-      const unknown = await runHardhat(
-        ["aegis:snapshot", "--network", "localhost", "--contract", "NoSuchEngine"],
-        env(),
-      );
       expect(unknown.code).to.equal(1);
       expect(unknown.stderr).to.match(/^AEGIS-E306 /);
-      fs.writeFileSync(file("junk.json"), JSON.stringify({ schema: "other" }));
-      const junk = await runHardhat(["aegis:diff", file("junk.json"), file("junk.json")], env());
       expect(junk.code).to.equal(1);
       expect(junk.stderr).to.match(/^AEGIS-E326 /);
     });

@@ -164,67 +164,81 @@ function expectRecovery(lines: JournalLine[], killAt: string, finished: boolean)
   }
 }
 
-describe("crash and resume (child processes killed with SIGKILL)", function () {
-  after(() => createdDirs.splice(0).forEach(removeTempDir));
+/** Which half of the kill points a test file covers, so the halves run in parallel workers. */
+export type CrashDirection = "forward" | "rollback";
 
-  for (const group of groups(FORWARD_KILLS, 4)) {
-    it(`completes with every effect applied exactly once when killed at ${group.join(", ")}`, async () => {
-      await Promise.all(
-        group.map(async (killAt) => {
-          const { dir, counter, final } = await crashAndResume("forward", [killAt]);
-          expect(final.status, `final status after a kill at ${killAt}`).to.equal("completed");
-          expectExactlyOnce(counter, FORWARD_KEYS);
-          const lines = journalOf(dir);
-          expectRecovery(lines, killAt, killAt === "event:run.completed");
-          // A completed step is never run to completion twice: its output came from the journal.
-          for (const step of ["inspect", "alpha", "beta", "gamma"]) {
-            const completions = lines.filter(
-              (line) => line.type === "STEP_COMPLETED" && line.step === `crash#${step}`,
-            );
-            expect(completions, `${step} completions after a kill at ${killAt}`).to.have.length(1);
-          }
-          const [run] = listRuns(dir);
-          const beta = readRunState(run?.runDir as string).state.steps.find(
-            (step) => step.id === "crash#beta",
+/** Kills at every point of a run going forward, or of its rollback, each resumed to the end. */
+export function describeCrashResume(direction: CrashDirection): void {
+  describe(`crash and resume of a ${direction === "forward" ? "run" : "rollback"} (child processes killed with SIGKILL)`, function () {
+    after(() => createdDirs.splice(0).forEach(removeTempDir));
+
+    if (direction === "forward") {
+      for (const group of groups(FORWARD_KILLS, 4)) {
+        it(`completes with every effect applied exactly once when killed at ${group.join(", ")}`, async () => {
+          await Promise.all(
+            group.map(async (killAt) => {
+              const { dir, counter, final } = await crashAndResume("forward", [killAt]);
+              expect(final.status, `final status after a kill at ${killAt}`).to.equal("completed");
+              expectExactlyOnce(counter, FORWARD_KEYS);
+              const lines = journalOf(dir);
+              expectRecovery(lines, killAt, killAt === "event:run.completed");
+              // A completed step is never run to completion twice: its output came from the journal.
+              for (const step of ["inspect", "alpha", "beta", "gamma"]) {
+                const completions = lines.filter(
+                  (line) => line.type === "STEP_COMPLETED" && line.step === `crash#${step}`,
+                );
+                expect(completions, `${step} completions after a kill at ${killAt}`).to.have.length(
+                  1,
+                );
+              }
+              const [run] = listRuns(dir);
+              const beta = readRunState(run?.runDir as string).state.steps.find(
+                (step) => step.id === "crash#beta",
+              );
+              expect(beta?.output, `beta's output after a kill at ${killAt}`).to.deep.equal({
+                snapshot: 42n,
+              });
+            }),
           );
-          expect(beta?.output, `beta's output after a kill at ${killAt}`).to.deep.equal({
-            snapshot: 42n,
-          });
-        }),
-      );
-    });
-  }
+        });
+      }
 
-  it("survives repeated kills across resumes (run, resume and resume killed in turn)", async () => {
-    const { dir, counter, final } = await crashAndResume("forward", [
-      "applied:alpha.a1",
-      "noted:beta.b3",
-      "event:step.verified:beta",
-    ]);
-    expect(final.status).to.equal("completed");
-    expectExactlyOnce(counter, FORWARD_KEYS);
-    const resumes = journalOf(dir).filter((line) => line.type === "RUN_RESUMED");
-    expect(resumes).to.have.length(3);
+      it("survives repeated kills across resumes (run, resume and resume killed in turn)", async () => {
+        const { dir, counter, final } = await crashAndResume("forward", [
+          "applied:alpha.a1",
+          "noted:beta.b3",
+          "event:step.verified:beta",
+        ]);
+        expect(final.status).to.equal("completed");
+        expectExactlyOnce(counter, FORWARD_KEYS);
+        const resumes = journalOf(dir).filter((line) => line.type === "RUN_RESUMED");
+        expect(resumes).to.have.length(3);
+      });
+    }
+
+    if (direction === "rollback") {
+      for (const group of groups(ROLLBACK_KILLS, 4)) {
+        it(`finishes the rollback, undoing each effect exactly once, when killed at ${group.join(", ")}`, async () => {
+          await Promise.all(
+            group.map(async (killAt) => {
+              const { dir, counter, final } = await crashAndResume("stop", [killAt]);
+              expect(final.status, `final status after a kill at ${killAt}`).to.equal(
+                "rolled-back",
+              );
+              expectExactlyOnce(counter, [...FORWARD_KEYS, ...ROLLBACK_KEYS]);
+              const lines = journalOf(dir);
+              expectRecovery(lines, killAt, killAt === "event:rollback.completed");
+              const rolledBack = lines.flatMap((line) =>
+                line.type === "STEP_ROLLED_BACK" ? [line.step] : [],
+              );
+              expect(rolledBack, `rolled back steps after a kill at ${killAt}`).to.deep.equal([
+                "crash#beta",
+                "crash#alpha",
+              ]);
+            }),
+          );
+        });
+      }
+    }
   });
-
-  for (const group of groups(ROLLBACK_KILLS, 4)) {
-    it(`finishes the rollback, undoing each effect exactly once, when killed at ${group.join(", ")}`, async () => {
-      await Promise.all(
-        group.map(async (killAt) => {
-          const { dir, counter, final } = await crashAndResume("stop", [killAt]);
-          expect(final.status, `final status after a kill at ${killAt}`).to.equal("rolled-back");
-          expectExactlyOnce(counter, [...FORWARD_KEYS, ...ROLLBACK_KEYS]);
-          const lines = journalOf(dir);
-          expectRecovery(lines, killAt, killAt === "event:rollback.completed");
-          const rolledBack = lines.flatMap((line) =>
-            line.type === "STEP_ROLLED_BACK" ? [line.step] : [],
-          );
-          expect(rolledBack, `rolled back steps after a kill at ${killAt}`).to.deep.equal([
-            "crash#beta",
-            "crash#alpha",
-          ]);
-        }),
-      );
-    });
-  }
-});
+}

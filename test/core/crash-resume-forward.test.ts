@@ -1,0 +1,3 @@
+import { describeCrashResume } from "./crash-resume-suite";
+
+describeCrashResume("forward");

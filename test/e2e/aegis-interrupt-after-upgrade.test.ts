@@ -1,0 +1,3 @@
+import { describeInterrupted } from "./interrupt-suite";
+
+describeInterrupted("after-upgrade");

@@ -1,0 +1,3 @@
+import { describeInterrupted } from "./interrupt-suite";
+
+describeInterrupted("at-upgrade");

@@ -1,0 +1,3 @@
+import { describeRecoveryModel } from "./recovery-model-suite";
+
+describeRecoveryModel(0, 2);

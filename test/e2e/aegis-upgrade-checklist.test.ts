@@ -1,0 +1,3 @@
+import { describeUpgradeEndToEnd } from "./upgrade-suite";
+
+describeUpgradeEndToEnd("checklist");

@@ -1,0 +1,3 @@
+import { describeSnapshotTasks } from "./snapshot-tasks-suite";
+
+describeSnapshotTasks("hardhat node");
