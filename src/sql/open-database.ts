@@ -1,0 +1,56 @@
+import type { TargetLocker } from "../core/lock-port";
+import type { DatabaseUrl } from "./database-url";
+import { EmbeddedGuard } from "./embedded-guard";
+import { openMysql } from "./mysql-driver";
+import { openPglite } from "./pglite-driver";
+import { openPostgres } from "./postgres-driver";
+import { serverLocker } from "./server-lockers";
+import type { SqlSession } from "./sql-session";
+import { openSqlite } from "./sqlite-driver";
+
+/** An open database: its session, the lock port of its runs, and how to let it go. */
+export interface OpenDatabase {
+  db: DatabaseUrl;
+  session: SqlSession;
+  locker: TargetLocker;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database a URL names with its driver. An embedded one is guarded first (no second
+ * process may open it); a server's runs lock through the server. `purpose` names the holder
+ * in the message another process gets.
+ */
+export async function openDatabase(
+  db: DatabaseUrl,
+  options: { purpose?: string; lockWaitMs?: number } = {},
+): Promise<OpenDatabase> {
+  if (db.kind === "pglite" || db.kind === "sqlite") {
+    const file = db.file as string;
+    const guard = EmbeddedGuard.acquire(file, db.display, options.purpose ?? "aegis sql");
+    try {
+      const session =
+        db.kind === "pglite" ? await openPglite(file, db.display) : await openSqlite(file, db.display);
+      return {
+        db,
+        session,
+        locker: guard.locker(),
+        close: async () => {
+          await session.close();
+          guard.release();
+        },
+      };
+    } catch (error) {
+      guard.release();
+      throw error;
+    }
+  }
+  const session =
+    db.kind === "postgres" ? await openPostgres(db.url, db.display) : await openMysql(db.url, db.display);
+  return {
+    db,
+    session,
+    locker: serverLocker(session, db.key, options.lockWaitMs),
+    close: () => session.close(),
+  };
+}
