@@ -22,7 +22,7 @@ export class InvalidDatabaseUrlError extends AegisError {
     super(
       SQL_ERROR_CODES.INVALID_DATABASE_URL,
       `--db is not a usable database URL: ${problem}`,
-      "pass npx hardhat sql:migrate --db pglite://<dir>, sqlite://<file>, postgres://user@host:port/db or mysql://user@host:port/db",
+      "give npx hardhat sql:migrate --db a URL whose scheme is pglite or sqlite (then a path), postgres or mysql (then user@host:port/database)",
     );
   }
 }

@@ -24,7 +24,9 @@ export interface HistoryRow {
 /** Whether a table exists in the session's database (current schema). */
 export async function tableExists(session: SqlSession, table: string): Promise<boolean> {
   if (session.dialect === "postgres") {
-    const row = (await session.query<{ t: string | null }>("select to_regclass($1)::text as t", [table])).rows[0];
+    const row = (
+      await session.query<{ t: string | null }>("select to_regclass($1)::text as t", [table])
+    ).rows[0];
     return row?.t !== null && row?.t !== undefined;
   }
   if (session.dialect === "mysql") {
@@ -34,7 +36,10 @@ export async function tableExists(session: SqlSession, table: string): Promise<b
     );
     return rows.rows.length > 0;
   }
-  const rows = await session.query("select 1 from sqlite_master where type = 'table' and name = ?", [table]);
+  const rows = await session.query(
+    "select 1 from sqlite_master where type = 'table' and name = ?",
+    [table],
+  );
   return rows.rows.length > 0;
 }
 
@@ -52,12 +57,17 @@ export async function ensureHistoryTable(session: SqlSession): Promise<void> {
 /** The history, oldest first; empty when the table does not exist yet. */
 export async function readHistory(session: SqlSession): Promise<HistoryRow[]> {
   if (!(await tableExists(session, HISTORY_TABLE))) return [];
-  const rows = await session.query<HistoryRow>(`select * from ${HISTORY_TABLE} order by installed_at, migration_key`);
+  const rows = await session.query<HistoryRow>(
+    `select * from ${HISTORY_TABLE} order by installed_at, migration_key`,
+  );
   return rows.rows.map((row) => ({ ...row, duration_ms: Number(row.duration_ms) }));
 }
 
 /** The history row of one key, read in the caller's transaction. */
-export async function historyRowOf(session: SqlSession, key: string): Promise<HistoryRow | undefined> {
+export async function historyRowOf(
+  session: SqlSession,
+  key: string,
+): Promise<HistoryRow | undefined> {
   if (!(await tableExists(session, HISTORY_TABLE))) return undefined;
   const rows = await session.query<HistoryRow>(
     `select * from ${HISTORY_TABLE} where migration_key = ${session.param(1)}`,
@@ -77,7 +87,9 @@ export function installedBy(): string {
 
 /** Writes (or, for a repeatable re-applied, replaces) a history row. */
 export async function writeHistoryRow(session: SqlSession, row: HistoryRow): Promise<void> {
-  await session.query(`delete from ${HISTORY_TABLE} where migration_key = ${session.param(1)}`, [row.migration_key]);
+  await session.query(`delete from ${HISTORY_TABLE} where migration_key = ${session.param(1)}`, [
+    row.migration_key,
+  ]);
   const columns = Object.keys(row) as Array<keyof HistoryRow>;
   await session.query(
     `insert into ${HISTORY_TABLE} (${columns.join(", ")}) values (${columns.map((_, i) => session.param(i + 1)).join(", ")})`,
@@ -87,5 +99,7 @@ export async function writeHistoryRow(session: SqlSession, row: HistoryRow): Pro
 
 /** Removes a migration's history row (its undo ran). */
 export async function deleteHistoryRow(session: SqlSession, key: string): Promise<void> {
-  await session.query(`delete from ${HISTORY_TABLE} where migration_key = ${session.param(1)}`, [key]);
+  await session.query(`delete from ${HISTORY_TABLE} where migration_key = ${session.param(1)}`, [
+    key,
+  ]);
 }

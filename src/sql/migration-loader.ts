@@ -69,11 +69,18 @@ function scriptOf(dir: string, file: string): MigrationScript {
 export function loadTsMigration(script: MigrationScript): TsMigrationModule {
   let loaded: Partial<TsMigrationModule>;
   try {
+    // Synchronous on purpose: the folder is read in one pass, and ts-node's hook (registered by
+    // Hardhat and the tests) compiles the file on require.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(script.path) as Partial<TsMigrationModule>;
   } catch (error) {
-    throw new InvalidTsMigrationError(script.file, `cannot be loaded: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+    throw new InvalidTsMigrationError(
+      script.file,
+      `cannot be loaded: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+    );
   }
-  if (typeof loaded.up !== "function") throw new InvalidTsMigrationError(script.file, "exports no up function");
+  if (typeof loaded.up !== "function")
+    throw new InvalidTsMigrationError(script.file, "exports no up function");
   if (loaded.down !== undefined && typeof loaded.down !== "function") {
     throw new InvalidTsMigrationError(script.file, "down is not a function");
   }
@@ -87,7 +94,8 @@ export function loadTsMigration(script: MigrationScript): TsMigrationModule {
  * an undo without its forward migration.
  */
 export function loadMigrations(dir: string): MigrationSet {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new MigrationDirMissingError(dir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new MigrationDirMissingError(dir);
   const files = fs.readdirSync(dir).sort();
   const forward = new Map<string, VersionedMigration>();
   const undos = new Map<string, MigrationScript>();
@@ -99,7 +107,8 @@ export function loadMigrations(dir: string): MigrationSet {
     const script = scriptOf(dir, file);
     if (name.type === "repeatable") {
       const other = repeatableNames.get(name.description);
-      if (other !== undefined) throw new DuplicateMigrationVersionError(`R__${name.description}`, other, file);
+      if (other !== undefined)
+        throw new DuplicateMigrationVersionError(`R__${name.description}`, other, file);
       repeatableNames.set(name.description, file);
       repeatable.push({ ...script, description: name.description });
       continue;
@@ -113,7 +122,13 @@ export function loadMigrations(dir: string): MigrationSet {
     }
     const other = forward.get(version);
     if (other !== undefined) throw new DuplicateMigrationVersionError(version, other.file, file);
-    forward.set(version, { ...script, version, description: name.description, format: name.format, validations: [] });
+    forward.set(version, {
+      ...script,
+      version,
+      description: name.description,
+      format: name.format,
+      validations: [],
+    });
   }
   for (const [version, undo] of undos) {
     const migration = forward.get(version);
@@ -137,20 +152,29 @@ function checkGaps(versioned: VersionedMigration[]): void {
     const before = versioned[i - 1] as VersionedMigration;
     const after = versioned[i] as VersionedMigration;
     if (Number(after.version) !== Number(before.version) + 1) {
-      throw new MigrationVersionGapError(String(Number(before.version) + 1), before.file, after.file);
+      throw new MigrationVersionGapError(
+        String(Number(before.version) + 1),
+        before.file,
+        after.file,
+      );
     }
   }
 }
 
 function attachValidations(dir: string, migration: VersionedMigration): void {
   const base = migration.file.replace(/\.(sql|ts)$/, "");
-  const yamlFile = [`${base}.validations.yaml`, `${base}.validations.yml`].find((f) => fs.existsSync(path.join(dir, f)));
+  const yamlFile = [`${base}.validations.yaml`, `${base}.validations.yml`].find((f) =>
+    fs.existsSync(path.join(dir, f)),
+  );
   if (yamlFile !== undefined) {
     let parsed: unknown;
     try {
       parsed = parseYaml(fs.readFileSync(path.join(dir, yamlFile), "utf8"));
     } catch (error) {
-      throw new InvalidValidationsError(yamlFile, `not YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+      throw new InvalidValidationsError(
+        yamlFile,
+        `not YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      );
     }
     migration.validations.push(...checkValidations(yamlFile, parsed));
     migration.validationsFile = yamlFile;
@@ -160,7 +184,12 @@ function attachValidations(dir: string, migration: VersionedMigration): void {
     migration.validations.push(...checkValidations(migration.file, module.validations));
     if (module.down !== undefined) {
       // The undo of a .ts migration is its own down(): same file, same checksum.
-      migration.undo = { file: migration.file, path: migration.path, text: "", checksum: migration.checksum };
+      migration.undo = {
+        file: migration.file,
+        path: migration.path,
+        text: "",
+        checksum: migration.checksum,
+      };
     }
   }
 }

@@ -41,18 +41,28 @@ export function parseMigrationName(file: string): MigrationName | undefined {
   const description = rawDescription.replace(/_/g, " ").trim();
   if (description === "") throw new MalformedMigrationNameError(file, "the description is empty");
   if (prefix === "R") {
-    if (version !== "") throw new MalformedMigrationNameError(file, "a repeatable migration has no version (R__<description>)");
-    if (format === "ts") throw new MalformedMigrationNameError(file, "repeatable migrations are .sql files");
+    if (version !== "")
+      throw new MalformedMigrationNameError(
+        file,
+        "a repeatable migration has no version (R__<description>)",
+      );
+    if (format === "ts")
+      throw new MalformedMigrationNameError(file, "repeatable migrations are .sql files");
     return { type: "repeatable", description, format };
   }
   if (!VERSION.test(version)) {
     throw new MalformedMigrationNameError(
       file,
-      version === "" ? "the version is missing" : `version ${JSON.stringify(version)} is not numbers separated by . or _`,
+      version === ""
+        ? "the version is missing"
+        : `version ${JSON.stringify(version)} is not numbers separated by . or _`,
     );
   }
   if (prefix === "U" && format === "ts") {
-    throw new MalformedMigrationNameError(file, "a TypeScript migration's undo is its exported down()");
+    throw new MalformedMigrationNameError(
+      file,
+      "a TypeScript migration's undo is its exported down()",
+    );
   }
   return {
     type: prefix === "V" ? "versioned" : "undo",

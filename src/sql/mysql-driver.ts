@@ -41,7 +41,11 @@ export async function openMysql(url: string, display: string): Promise<SqlSessio
           columns: (fields ?? []).map((field) => field.name),
         };
       }
-      return { rows: [], affected: (result as { affectedRows?: number }).affectedRows ?? 0, columns: [] };
+      return {
+        rows: [],
+        affected: (result as { affectedRows?: number }).affectedRows ?? 0,
+        columns: [],
+      };
     },
     param: () => "?",
     ...textTransactions(run, "start transaction read only"),

@@ -1,4 +1,4 @@
-import type { TargetLocker } from "../core/lock-port";
+import type { HeldLock, TargetLocker } from "../core/lock-port";
 import type { DatabaseUrl } from "./database-url";
 import { EmbeddedGuard } from "./embedded-guard";
 import { openMysql } from "./mysql-driver";
@@ -12,8 +12,32 @@ import { openSqlite } from "./sqlite-driver";
 export interface OpenDatabase {
   db: DatabaseUrl;
   session: SqlSession;
-  locker: TargetLocker;
+  /**
+   * Takes the database's one-run lock now (waiting for a holder up to the lock wait) and returns
+   * the lock port that hands it to the engine; it is let go when the database is closed. Taken
+   * before a command reads the history, so what it reads no other run is changing.
+   */
+  holdRunLock(purpose: string): Promise<TargetLocker>;
   close(): Promise<void>;
+}
+
+/** A lock port handing out a lock already held (released by its owner, not by the run). */
+function heldLocker(held: HeldLock): TargetLocker {
+  return {
+    acquire: async ({ targetKey, runId }) => ({
+      targetKey,
+      owner: { ...held.owner, runId },
+      get expiresAt() {
+        return held.expiresAt;
+      },
+      renewEveryMs: held.renewEveryMs,
+      get lost() {
+        return held.lost;
+      },
+      renew: () => held.renew(),
+      release: async () => undefined,
+    }),
+  };
 }
 
 /**
@@ -30,11 +54,13 @@ export async function openDatabase(
     const guard = EmbeddedGuard.acquire(file, db.display, options.purpose ?? "aegis sql");
     try {
       const session =
-        db.kind === "pglite" ? await openPglite(file, db.display) : await openSqlite(file, db.display);
+        db.kind === "pglite"
+          ? await openPglite(file, db.display)
+          : await openSqlite(file, db.display);
       return {
         db,
         session,
-        locker: guard.locker(),
+        holdRunLock: async () => guard.locker(),
         close: async () => {
           await session.close();
           guard.release();
@@ -46,11 +72,23 @@ export async function openDatabase(
     }
   }
   const session =
-    db.kind === "postgres" ? await openPostgres(db.url, db.display) : await openMysql(db.url, db.display);
+    db.kind === "postgres"
+      ? await openPostgres(db.url, db.display)
+      : await openMysql(db.url, db.display);
+  let held: HeldLock | undefined;
   return {
     db,
     session,
-    locker: serverLocker(session, db.key, options.lockWaitMs),
-    close: () => session.close(),
+    async holdRunLock(purpose) {
+      held ??= await serverLocker(session, db.key, options.lockWaitMs).acquire({
+        targetKey: db.key,
+        runId: purpose,
+      });
+      return heldLocker(held);
+    },
+    async close() {
+      await held?.release();
+      await session.close();
+    },
   };
 }

@@ -15,7 +15,10 @@ export async function openPglite(dir: string, display: string): Promise<SqlSessi
   try {
     db = await PGlite.create(dir);
   } catch (error) {
-    throw new DatabaseUnreachableError(display, error instanceof Error ? error.message : String(error));
+    throw new DatabaseUnreachableError(
+      display,
+      error instanceof Error ? error.message : String(error),
+    );
   }
   const run = (sql: string) => db.query(sql);
   return {

@@ -26,10 +26,15 @@ export function serverLocker(
   const isPostgres = session.dialect === "postgres";
   const tryLock = async (): Promise<boolean> => {
     if (isPostgres) {
-      const row = (await session.query<{ ok: boolean }>("select pg_try_advisory_lock($1::bigint) as ok", [advisoryKey])).rows[0];
+      const row = (
+        await session.query<{ ok: boolean }>("select pg_try_advisory_lock($1::bigint) as ok", [
+          advisoryKey,
+        ])
+      ).rows[0];
       return row?.ok === true;
     }
-    const row = (await session.query<{ ok: unknown }>("select get_lock(?, 0) as ok", [lockName])).rows[0];
+    const row = (await session.query<{ ok: unknown }>("select get_lock(?, 0) as ok", [lockName]))
+      .rows[0];
     return Number(row?.ok) === 1;
   };
   const holder = async (): Promise<string> => {
@@ -41,19 +46,27 @@ export function serverLocker(
           [advisoryKey],
         )
       ).rows[0];
-      return row === undefined ? "server session" : `${row.app || "server session"} (backend ${row.pid})`;
+      return row === undefined
+        ? "server session"
+        : `${row.app || "server session"} (backend ${row.pid})`;
     }
-    const row = (await session.query<{ id: unknown }>("select is_used_lock(?) as id", [lockName])).rows[0];
+    const row = (await session.query<{ id: unknown }>("select is_used_lock(?) as id", [lockName]))
+      .rows[0];
     return `connection ${String(row?.id ?? "?")}`;
   };
   return {
     async acquire({ targetKey, runId }): Promise<HeldLock> {
-      if (isPostgres) await session.query(`set application_name = 'aegis ${runId.replace(/'/g, "")}'`);
+      if (isPostgres)
+        await session.query(`set application_name = 'aegis ${runId.replace(/'/g, "")}'`);
       const deadline = Date.now() + waitMs;
       while (!(await tryLock())) {
         if (Date.now() >= deadline) {
           const owner = await holder();
-          throw new LockHeldError(targetKey, { pid: 0, host: owner, runId: "another run" }, "its session ends");
+          throw new LockHeldError(
+            targetKey,
+            { pid: 0, host: owner, runId: "another run" },
+            "its session ends",
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       }
@@ -80,7 +93,8 @@ export function serverLocker(
         },
         async release() {
           try {
-            if (isPostgres) await session.query("select pg_advisory_unlock($1::bigint)", [advisoryKey]);
+            if (isPostgres)
+              await session.query("select pg_advisory_unlock($1::bigint)", [advisoryKey]);
             else await session.query("select release_lock(?)", [lockName]);
           } catch {
             // The session is gone, and the server released the lock with it.

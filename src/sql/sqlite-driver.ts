@@ -13,7 +13,10 @@ export async function openSqlite(file: string, display: string): Promise<SqlSess
     fs.mkdirSync(path.dirname(file), { recursive: true });
     db = new Database(file);
   } catch (error) {
-    throw new DatabaseUnreachableError(display, error instanceof Error ? error.message : String(error));
+    throw new DatabaseUnreachableError(
+      display,
+      error instanceof Error ? error.message : String(error),
+    );
   }
   // SQLite has no hash function: the content checksum's row hash is registered here, and runs
   // inside SQLite's own aggregate, so no row is handed to the caller.

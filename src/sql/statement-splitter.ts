@@ -22,11 +22,7 @@ const UNCOUNTED_AFTER_END = new Set(["if", "loop", "while", "repeat"]);
  * (CREATE PROCEDURE ... BEGIN ... END), so MariaDB procedures need no DELIMITER line. A
  * DELIMITER line is not SQL: it is refused by the server, so it is not special here either.
  */
-export function splitStatements(
-  script: string,
-  file: string,
-  dialect: SqlDialect,
-): SqlStatement[] {
+export function splitStatements(script: string, file: string, dialect: SqlDialect): SqlStatement[] {
   const statements: SqlStatement[] = [];
   let line = 1;
   let start = -1; // index of the statement's first significant character
@@ -99,7 +95,8 @@ export function splitStatements(
       const openedAt = line;
       const escapes =
         ch !== "`" &&
-        (backslashEscapes || (ch === "'" && /[eE]/.test(script[i - 1] ?? "") && !isWordChar(script[i - 2])));
+        (backslashEscapes ||
+          (ch === "'" && /[eE]/.test(script[i - 1] ?? "") && !isWordChar(script[i - 2])));
       i += 1;
       let closed = false;
       while (i < script.length) {

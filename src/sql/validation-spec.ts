@@ -11,7 +11,10 @@ type Source = string;
 export type ValidationSpec =
   | { name: string; rowCount: { left: Source; right?: Source; equals?: number } }
   | { name: string; checksum: { before: Source; after?: Source } }
-  | { name: string; orphans: { child: string; column: string; parent: string; parentColumn?: string } }
+  | {
+      name: string;
+      orphans: { child: string; column: string; parent: string; parentColumn?: string };
+    }
   | { name: string; zeroRows: string }
   | {
       name: string;
@@ -36,27 +39,41 @@ export function checkValidations(file: string, value: unknown): ValidationSpec[]
     const entry = item as Record<string, unknown> | null;
     const name = entry?.name;
     if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
-      throw new InvalidValidationsError(file, `validation ${index + 1} needs a name (letters, digits, . _ -)`);
+      throw new InvalidValidationsError(
+        file,
+        `validation ${index + 1} needs a name (letters, digits, . _ -)`,
+      );
     }
-    if (names.has(name)) throw new InvalidValidationsError(file, `validation ${name} appears twice`);
+    if (names.has(name))
+      throw new InvalidValidationsError(file, `validation ${name} appears twice`);
     names.add(name);
     const kinds = KINDS.filter((kind) => entry?.[kind] !== undefined);
     if (kinds.length !== 1) {
-      throw new InvalidValidationsError(file, `validation ${name} must have exactly one of ${KINDS.join(", ")}`);
+      throw new InvalidValidationsError(
+        file,
+        `validation ${name} must have exactly one of ${KINDS.join(", ")}`,
+      );
     }
     const kind = kinds[0] as (typeof KINDS)[number];
     const body = entry?.[kind] as Record<string, unknown>;
     const needs = (field: string, type: string) => {
       if (typeof body?.[field] !== type) {
-        throw new InvalidValidationsError(file, `validation ${name}: ${kind}.${field} must be a ${type}`);
+        throw new InvalidValidationsError(
+          file,
+          `validation ${name}: ${kind}.${field} must be a ${type}`,
+        );
       }
     };
     if (kind === "zeroRows") {
-      if (typeof body !== "string") throw new InvalidValidationsError(file, `validation ${name}: zeroRows is a query`);
+      if (typeof body !== "string")
+        throw new InvalidValidationsError(file, `validation ${name}: zeroRows is a query`);
     } else if (kind === "rowCount") {
       needs("left", "string");
       if (typeof body.right !== "string" && typeof body.equals !== "number") {
-        throw new InvalidValidationsError(file, `validation ${name}: rowCount needs right or equals`);
+        throw new InvalidValidationsError(
+          file,
+          `validation ${name}: rowCount needs right or equals`,
+        );
       }
     } else if (kind === "checksum") needs("before", "string");
     else if (kind === "orphans") {
@@ -64,7 +81,10 @@ export function checkValidations(file: string, value: unknown): ValidationSpec[]
     } else {
       for (const field of ["baseline", "acceptable", "critical"]) needs(field, "number");
       if (body.figure !== "durationMs" && body.figure !== "rowsPerSecond") {
-        throw new InvalidValidationsError(file, `validation ${name}: measure.figure is durationMs or rowsPerSecond`);
+        throw new InvalidValidationsError(
+          file,
+          `validation ${name}: measure.figure is durationMs or rowsPerSecond`,
+        );
       }
     }
     return entry as unknown as ValidationSpec;
