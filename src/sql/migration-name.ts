@@ -9,7 +9,7 @@ export interface MigrationName {
   format: "sql" | "ts";
 }
 
-const NAME = /^([VUR])([^_]*)__(.+)\.(sql|ts)$/;
+const NAME = /^([VUR])(.*?)__(.+)\.(sql|ts)$/;
 const VERSION = /^\d+([._]\d+)*$/;
 
 /**
