@@ -34,7 +34,7 @@ export class DatabaseUnreachableError extends AegisError {
     super(
       SQL_ERROR_CODES.DATABASE_UNREACHABLE,
       `database ${database} is unreachable: ${oneLine(cause)}`,
-      "check that the server runs and that host, port and database name in --db are right",
+      "check that the server runs, and the host, port and database name of the URL given to npx hardhat sql:migrate --db",
     );
   }
 }
@@ -46,7 +46,7 @@ export class DatabaseAuthError extends AegisError {
     super(
       SQL_ERROR_CODES.DATABASE_AUTH_FAILED,
       `database ${database} refused the credentials: ${oneLine(cause)}`,
-      "check the user and password in --db (or the server's authentication rules)",
+      "check the user and password in the URL given to npx hardhat sql:migrate --db (or the server's authentication rules)",
     );
   }
 }
