@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 import { expect } from "chai";
@@ -31,11 +32,18 @@ describe("SQL migrations on PostgreSQL (a real server)", function () {
   });
 
   it("applies the example set with its validations in transactions, and rolls back to a target", async () => {
-    const done = await migrateDatabase(optionsOf(root, url, EXAMPLES));
+    // Trust authentication ignores the password: it is here to be kept out of every file written.
+    const withPassword = url.replace("postgres@", "postgres:pa55word@");
+    const done = await migrateDatabase(optionsOf(root, withPassword, EXAMPLES));
     expect(done.status).to.equal("completed");
     const figures = done.result?.state.steps.find((step) => step.id.endsWith("#V2"))?.verification
       ?.figures;
     expect(figures?.["one-row-per-user"]).to.deep.include({ verdict: "go", left: 3, right: 3 });
+    for (const file of ["journal.jsonl", "report.json", "report.md"]) {
+      expect(fs.readFileSync(path.join(done.runDir as string, file), "utf8")).not.to.contain(
+        "pa55word",
+      );
+    }
     const back = await rollbackDatabase(optionsOf(root, url, EXAMPLES, { target: "1" }));
     expect(back.status).to.equal("completed");
     expect(await appliedVersions(root, url)).to.deep.equal(["1"]);
