@@ -10,6 +10,7 @@ import type { SqlCommandOptions, SqlRunOutcome } from "../src/sql/sql-command";
 import { createRunRenderer } from "./render-run";
 import { crashPointListener } from "./crash-points";
 import { runTask } from "./run-task";
+import { writeRunReports } from "../src/report/write-run-reports";
 
 /** The arguments every sql:* task takes. */
 export interface SqlTaskArgs {
@@ -47,6 +48,7 @@ export function commandOptions(
     ...(args.resume === undefined ? {} : { resume: args.resume }),
     onEvent: crash === undefined ? render : (event) => (render(event), crash(event)),
     ...(stop === undefined ? {} : { stop }),
+    writeReports: writeRunReports,
   };
 }
 

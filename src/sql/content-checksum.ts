@@ -28,9 +28,8 @@ export async function contentChecksum(
   const from = `${sourceOf(tableOrQuery)} aegis_t`;
   let sql: string;
   if (session.dialect === "postgres") {
-    sql =
-      `select count(*)::text as n, coalesce(sum(('x' || substr(md5(aegis_t::text), 1, 15))::bit(60)::bigint), 0)::text as s ` +
-      `from ${from}`;
+    // hashtextextended: PostgreSQL's own 64-bit hash, several times cheaper than md5 per row.
+    sql = `select count(*)::text as n, coalesce(sum(hashtextextended(aegis_t::text, 0)), 0)::text as s from ${from}`;
   } else {
     const columns = (await session.query(`select * from ${from} limit 0`)).columns;
     if (session.dialect === "mysql") {

@@ -174,6 +174,7 @@ export async function baselineDatabase(
     return outcomeOf(
       db,
       await runPlan({ plan, baseDir, targetKey: db.key, locker, onEvent: options.onEvent }),
+      options,
     );
   });
 }

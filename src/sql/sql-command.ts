@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { EngineEventListener } from "../core/engine-events";
 import type { RunOutcome, RunResult } from "../core/run-options";
 import type { StopRequest } from "../core/stop-request";
-import { writeRunReports } from "../report/write-run-reports";
+import type { RunState } from "../core/run-state";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseUrl } from "./database-url";
 import { loadMigrations, type MigrationSet } from "./migration-loader";
 import { openDatabase, type OpenDatabase } from "./open-database";
@@ -24,6 +24,11 @@ export interface SqlCommandOptions {
   stop?: StopRequest;
   /** How long to wait for another run's lock on a server (ms). */
   lockWaitMs?: number;
+  /**
+   * Writes a run's reports into its folder (the tasks pass src/report's writer: a kind renders
+   * no report itself).
+   */
+  writeReports?: (runDir: string, state: RunState) => { json: string; markdown: string };
 }
 
 /** How a command that may start a run ended. */
@@ -63,14 +68,19 @@ export async function withDatabase<T>(
   }
 }
 
-/** A run's outcome, with its reports written into its folder. */
-export function outcomeOf(db: DatabaseUrl, result: RunResult): SqlRunOutcome {
+/** A run's outcome, with its reports written into its folder when a writer is given. */
+export function outcomeOf(
+  db: DatabaseUrl,
+  result: RunResult,
+  options: Pick<SqlCommandOptions, "writeReports">,
+): SqlRunOutcome {
+  const reports = options.writeReports?.(result.runDir, result.state);
   return {
     status: result.status,
     database: db.display,
     runId: result.runId,
     runDir: result.runDir,
-    reports: writeRunReports(result.runDir, result.state),
+    ...(reports === undefined ? {} : { reports }),
     ...(result.failure === undefined ? {} : { failure: result.failure }),
     result,
   };

@@ -69,7 +69,7 @@ export async function migrateDatabase(options: SqlCommandOptions): Promise<SqlRu
       const journaled = journaledInput(baseDir, options.resume);
       const input = planInputOf("migrate", db, migrationsOfInput(set, journaled), atomic);
       const plan = sqlPlan(input, open.session, set);
-      return outcomeOf(db, await resumeRun({ ...engine, plan, runId: options.resume }));
+      return outcomeOf(db, await resumeRun({ ...engine, plan, runId: options.resume }), options);
     }
     // Under the lock: an unfinished run here is not in progress elsewhere, it is waiting for a person.
     const blocking = findBlockingRuns(baseDir, db.key)[0];
@@ -80,6 +80,6 @@ export async function migrateDatabase(options: SqlCommandOptions): Promise<SqlRu
     if (pending.length === 0) return { status: "nothing-to-do", database: db.display };
     await ensureHistoryTable(open.session);
     const plan = sqlPlan(planInputOf("migrate", db, pending, atomic), open.session, set);
-    return outcomeOf(db, await runPlan({ ...engine, plan, autoRollback: true }));
+    return outcomeOf(db, await runPlan({ ...engine, plan, autoRollback: true }), options);
   });
 }

@@ -42,7 +42,7 @@ export async function rollbackDatabase(options: SqlCommandOptions): Promise<SqlR
       const journaled = journaledInput(baseDir, last);
       const input = planInputOf(journaled.command, db, migrationsOfInput(set, journaled), atomic);
       const plan = sqlPlan(input, open.session, set);
-      return outcomeOf(db, await rollbackRun({ ...engine, plan, runId: last }));
+      return outcomeOf(db, await rollbackRun({ ...engine, plan, runId: last }), options);
     }
     const history = await readHistory(open.session);
     assertNoDrift(set, history);
@@ -61,6 +61,6 @@ export async function rollbackDatabase(options: SqlCommandOptions): Promise<SqlR
       return migration;
     });
     const plan = sqlPlan(planInputOf("rollback", db, migrations, atomic), open.session, set);
-    return outcomeOf(db, await runPlan({ ...engine, plan, autoRollback: false }));
+    return outcomeOf(db, await runPlan({ ...engine, plan, autoRollback: false }), options);
   });
 }

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 
 import { ERROR_CODES } from "../../src/core/error-codes";
+import { writeRunReports } from "../../src/report/write-run-reports";
 import { parseDatabaseUrl } from "../../src/sql/database-url";
 import { SQL_ERROR_CODES } from "../../src/sql/error-codes";
 import { flywayChecksum } from "../../src/sql/flyway-checksum";
@@ -38,7 +39,7 @@ describe("SQL migrations on the embedded databases (PGlite, SQLite)", function (
 
   it("PGlite: applies the example set with its validations, records history, rolls back", async () => {
     const url = `pglite://${await freshPglite(root)}`;
-    const options = optionsOf(root, url, EXAMPLES);
+    const options = optionsOf(root, url, EXAMPLES, { writeReports: writeRunReports });
     const done = await migrateDatabase(options);
     expect(done.status).to.equal("completed");
     expect(fs.existsSync(done.reports?.markdown as string)).to.equal(true);
