@@ -14,7 +14,6 @@ import { baselineDatabase } from "../../src/sql/sql-baseline";
 import { migrateDatabase } from "../../src/sql/sql-migrate";
 import { previewMigrations } from "../../src/sql/sql-preview";
 import { rollbackDatabase } from "../../src/sql/sql-rollback";
-import { migrateInChild } from "./helpers/child";
 import { EXAMPLES, appliedVersions, inspect, optionsOf, rejection } from "./helpers/commands";
 import { freshPglite, removeDir, tempDir, writeMigrations } from "./helpers/databases";
 
@@ -93,29 +92,24 @@ describe("SQL migrations on the embedded databases (PGlite, SQLite)", function (
       );
       expect(tables.filter((row) => row.name !== null)).to.deep.equal([]);
     });
-
-    it(`${kind}: SQL failing on line N names file:line and the database's message; nothing of it stays`, async () => {
-      const url =
-        kind === "pglite" ? `pglite://${await freshPglite(root)}` : `sqlite://${root}/app.db`;
-      const dir = writeMigrations(root, {
-        "V1__bad.sql":
-          "create table a (id integer);\n\n-- the next one fails\ninsert into a values (1);\ninsert into missing_table values (1);\n",
-      });
-      const outcome = await migrateDatabase(optionsOf(root, url, dir));
-      // The failed step is rolled back: its transaction kept nothing, so there is nothing to undo.
-      expect(outcome.status).to.equal("rolled-back");
-      expect(outcome.failure?.error.code).to.equal(SQL_ERROR_CODES.STATEMENT_FAILED);
-      expect(outcome.failure?.error.message).to.match(/^V1__bad\.sql:5: .*missing_table/);
-      const left = await inspect(root, url, (q) =>
-        q(
-          kind === "sqlite"
-            ? "select name from sqlite_master where name = 'a'"
-            : "select to_regclass('a')::text as name",
-        ),
-      );
-      expect(left.filter((row) => row.name !== null)).to.deep.equal([]);
-    });
   }
+
+  it("sqlite: SQL failing on line N names file:line and the database's message; nothing of it stays", async () => {
+    const url = `sqlite://${root}/app.db`;
+    const dir = writeMigrations(root, {
+      "V1__bad.sql":
+        "create table a (id integer);\n\n-- the next one fails\ninsert into a values (1);\ninsert into missing_table values (1);\n",
+    });
+    const outcome = await migrateDatabase(optionsOf(root, url, dir));
+    // The failed step is rolled back: its transaction kept nothing, so there is nothing to undo.
+    expect(outcome.status).to.equal("rolled-back");
+    expect(outcome.failure?.error.code).to.equal(SQL_ERROR_CODES.STATEMENT_FAILED);
+    expect(outcome.failure?.error.message).to.match(/^V1__bad\.sql:5: .*missing_table/);
+    const left = await inspect(root, url, (q) =>
+      q("select name from sqlite_master where name = 'a'"),
+    );
+    expect(left).to.deep.equal([]);
+  });
 
   it("a drifted file stops the run before anything, naming the file and both checksums", async () => {
     const url = `sqlite://${root}/app.db`;
@@ -180,20 +174,6 @@ describe("SQL migrations on the embedded databases (PGlite, SQLite)", function (
     } finally {
       await open.close();
     }
-  });
-
-  it("a second process cannot open an embedded database another one has open (AEGIS-E403)", async () => {
-    const url = `sqlite://${root}/app.db`;
-    const dir = writeMigrations(root, { "V1__log.sql": "create table log (note varchar(20));\n" });
-    const held = await openDatabase(parseDatabaseUrl(url, root));
-    try {
-      const child = await migrateInChild(optionsOf(root, url, dir));
-      expect(child.out?.error, child.stderr).to.equal(SQL_ERROR_CODES.DATABASE_IN_USE);
-      expect(child.out?.message).to.contain(`pid ${process.pid}`);
-    } finally {
-      await held.close();
-    }
-    expect(await appliedVersions(root, url)).to.deep.equal([]);
   });
 
   it("adopts a Flyway-managed database: same versions, nothing re-run; a file Flyway applied differently is drift", async () => {

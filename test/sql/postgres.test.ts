@@ -5,6 +5,7 @@ import { expect } from "chai";
 
 import { ERROR_CODES } from "../../src/core/error-codes";
 import { listRuns } from "../../src/core/list-runs";
+import { writeRunReports } from "../../src/report/write-run-reports";
 import { parseDatabaseUrl } from "../../src/sql/database-url";
 import { SQL_ERROR_CODES } from "../../src/sql/error-codes";
 import { openDatabase } from "../../src/sql/open-database";
@@ -34,7 +35,9 @@ describe("SQL migrations on PostgreSQL (a real server)", function () {
   it("applies the example set with its validations in transactions, and rolls back to a target", async () => {
     // Trust authentication ignores the password: it is here to be kept out of every file written.
     const withPassword = url.replace("postgres@", "postgres:pa55word@");
-    const done = await migrateDatabase(optionsOf(root, withPassword, EXAMPLES));
+    const done = await migrateDatabase(
+      optionsOf(root, withPassword, EXAMPLES, { writeReports: writeRunReports }),
+    );
     expect(done.status).to.equal("completed");
     const figures = done.result?.state.steps.find((step) => step.id.endsWith("#V2"))?.verification
       ?.figures;
@@ -68,6 +71,20 @@ describe("SQL migrations on PostgreSQL (a real server)", function () {
     expect(await appliedVersions(root, url)).to.deep.equal(["1"]);
     expect(
       (await inspect(root, url, (q) => q("select to_regclass('copy')::text as t")))[0]?.t,
+    ).to.equal(null);
+  });
+
+  it("SQL failing on line N names file:line (PostgreSQL's error position) and keeps nothing", async () => {
+    const dir = writeMigrations(root, {
+      "V1__bad.sql": "create table a (id integer);\n\ninsert into a\n  values (1),\n  (nope);\n",
+    });
+    const outcome = await migrateDatabase(optionsOf(root, url, dir));
+    expect(outcome.failure?.error.code).to.equal(SQL_ERROR_CODES.STATEMENT_FAILED);
+    expect(outcome.failure?.error.message).to.match(
+      /^V1__bad\.sql:5: column "nope" does not exist/,
+    );
+    expect(
+      (await inspect(root, url, (q) => q("select to_regclass('a')::text as t")))[0]?.t,
     ).to.equal(null);
   });
 
