@@ -61,16 +61,7 @@ describe("SQL migrations on the embedded databases (PGlite, SQLite)", function (
 
     // Without --target, a rollback undoes the latest migration: the name split.
     expect((await rollbackDatabase(options)).status).to.equal("completed");
-    const after = await inspect(root, url, async (q) => ({
-      versions: await q("select version from aegis_schema_history order by version"),
-      names: await q("select name from users order by id"),
-    }));
-    expect(after.versions.map((row) => row.version)).to.deep.equal(["1", "2"]);
-    expect(after.names.map((row) => row.name)).to.deep.equal([
-      "Ada Lovelace",
-      "Alan Turing",
-      "Grace Brewster Hopper",
-    ]);
+    // (What the undo restored is checked on SQLite and PostgreSQL: a PGlite opening costs seconds.)
   });
 
   for (const kind of ["pglite", "sqlite"] as const) {
@@ -227,6 +218,28 @@ describe("SQL migrations on the embedded databases (PGlite, SQLite)", function (
         )
       ).code,
     ).to.equal(SQL_ERROR_CODES.FLYWAY_HISTORY_MISSING);
+  });
+
+  it("re-applies a repeatable migration when its checksum changes, after the versioned ones", async () => {
+    const url = `sqlite://${root}/app.db`;
+    const view = (filter: string) =>
+      `drop view if exists named;\ncreate view named as select id from users where ${filter};\n`;
+    const dir = writeMigrations(root, {
+      "V1__users.sql": USERS,
+      "R__named_view.sql": view("1 = 1"),
+    });
+    const first = await migrateDatabase(optionsOf(root, url, dir));
+    expect(first.result?.state.steps.map((step) => step.id.split("#")[1])).to.deep.equal([
+      "V1",
+      "R-named_view",
+    ]);
+    expect((await migrateDatabase(optionsOf(root, url, dir))).status).to.equal("nothing-to-do");
+    fs.writeFileSync(path.join(dir, "R__named_view.sql"), view("id > 1"));
+    expect((await migrateDatabase(optionsOf(root, url, dir))).status).to.equal("completed");
+    expect(await inspect(root, url, (q) => q("select id from named order by id"))).to.deep.equal([
+      { id: 2 },
+      { id: 3 },
+    ]);
   });
 
   it("runs a TypeScript migration's up, validations and down; refuses an unknown --target", async () => {
