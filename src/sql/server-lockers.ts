@@ -86,7 +86,11 @@ export function serverLocker(
           try {
             await session.query("select 1");
             return true;
-          } catch {
+          } catch (error) {
+            // A SQL error (the migration's transaction has just failed and not yet been rolled
+            // back) says the session is alive, and the lock with it; only a dead connection
+            // loses it.
+            if (isSqlError(error)) return true;
             lost = true;
             return false;
           }
@@ -103,4 +107,12 @@ export function serverLocker(
       };
     },
   };
+}
+
+/** Whether an error came from the server about a statement (the session lives on). */
+function isSqlError(error: unknown): boolean {
+  const { code, fatal } = error as { code?: unknown; fatal?: unknown };
+  if (typeof code !== "string" || fatal === true) return false;
+  // PostgreSQL SQLSTATEs are five characters; mysql2 names server errors ER_*.
+  return /^[0-9A-Z]{5}$/.test(code) || code.startsWith("ER_");
 }
