@@ -133,6 +133,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ["src/sql/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../evm/*", "../aegis/*", "../api/*", "../report/*", "hardhat", "hardhat/*"],
+              message:
+                "src/sql builds on src/core only; reports are written by the caller (DESIGN.md).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The plugin (tasks/plugin.ts and what it loads) is packed for other projects; the reference
     // protocol's deploy task and preset stay in this repository's own task files.
     files: ["tasks/**/*.ts"],

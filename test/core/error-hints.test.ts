@@ -13,10 +13,16 @@ import {
   RpcUnreachableError,
   UnknownContractError,
 } from "../../src/evm/errors";
+import { SQL_STATUS_HINT } from "../../src/sql/errors";
 
 const ROOT = path.resolve(__dirname, "../..");
-/** The files whose hints a user reads (the core's, the EVM side's, the layouts'). */
-const ERROR_FILES = ["src/core/errors.ts", "src/evm/errors.ts", "src/evm/layout-errors.ts"];
+/** The files whose hints a user reads (the core's, the EVM side's, the layouts', the SQL side's). */
+const ERROR_FILES = [
+  "src/core/errors.ts",
+  "src/evm/errors.ts",
+  "src/evm/layout-errors.ts",
+  "src/sql/errors.ts",
+];
 
 /** Placeholder values tried for each constructor argument, in this order. */
 const PLACEHOLDERS: unknown[] = ["x", ["x"], 1, {}];
@@ -74,6 +80,7 @@ async function collectHints(): Promise<Array<{ source: string; hint: string }>> 
   ];
   for (const [source, error] of branches) hints.push({ source, hint: error.hint });
   hints.push({ source: "LIST_RUNS_HINT", hint: LIST_RUNS_HINT });
+  hints.push({ source: "SQL_STATUS_HINT", hint: SQL_STATUS_HINT });
   return hints;
 }
 

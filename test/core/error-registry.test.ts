@@ -5,6 +5,7 @@ import path from "node:path";
 import { ERROR_CODES } from "../../src/core/error-codes";
 import { AegisError } from "../../src/core/errors";
 import { EVM_ERROR_CODES } from "../../src/evm/error-codes";
+import { SQL_ERROR_CODES } from "../../src/sql/error-codes";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** Where user-facing errors and the code that tells them apart live. */
@@ -13,6 +14,7 @@ const SCANNED_DIRS = ["src", "tasks"];
 const REGISTRIES: Record<string, Record<string, string>> = {
   "src/core/error-codes.ts": ERROR_CODES,
   "src/evm/error-codes.ts": EVM_ERROR_CODES,
+  "src/sql/error-codes.ts": SQL_ERROR_CODES,
 };
 /** A string literal that is a code, or the start of one: "AEGIS-E134", 'AEGIS-E3', `AEGIS-E`. */
 const CODE_LITERAL = /(["'`])AEGIS-E\d*\1/g;
@@ -138,6 +140,7 @@ describe("error registry", () => {
       "src/core/errors.ts",
       "src/evm/errors.ts",
       "src/evm/layout-errors.ts",
+      "src/sql/errors.ts",
     ]);
     const exported = new Set(classes.map((cls) => `${cls.file}:${cls.name}`));
     const hidden = declared.filter(({ name, file }) => !exported.has(`${file}:${name}`));
