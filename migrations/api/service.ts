@@ -46,10 +46,13 @@ function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
 function usersApi(
   present: (user: StoredUser) => Record<string, unknown>,
   accept: (input: Record<string, unknown>) => Omit<StoredUser, "id"> | undefined,
+  prefix = "",
 ): RequestListener {
   const users = SEED.map((user) => ({ ...user }));
   return (request, response) => {
-    const path = (request.url ?? "/").split("?")[0] as string;
+    const full = (request.url ?? "/").split("?")[0] as string;
+    // v1 was served under /v1 (and unprefixed, for clients that named no version).
+    const path = prefix !== "" && full.startsWith(`${prefix}/`) ? full.slice(prefix.length) : full;
     const one = /^\/users\/(\d+)(\/profile)?$/.exec(path);
     if (request.method === "GET" && path === "/users") {
       send(response, 200, { users: users.map(present) });
@@ -117,5 +120,6 @@ export function createOldHandler(): RequestListener {
         status: status === "inactive" ? "disabled" : "enabled",
       };
     },
+    "/v1",
   );
 }
