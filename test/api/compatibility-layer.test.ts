@@ -5,7 +5,7 @@ import { API_ERROR_CODES } from "../../src/api/error-codes";
 import { loadMigrationSpec } from "../../src/api/load-migration-spec";
 import { withCompatibilityLayer } from "../../src/api/node-http-layer";
 import { createNewHandler } from "../../migrations/api/service";
-import { requestJson, startServer, type RunningServer } from "./helpers/http-server";
+import { requestJson, startServer, type JsonBody, type RunningServer } from "./helpers/http-server";
 
 const SPEC = path.resolve(__dirname, "../../migrations/api/user-v2.yaml");
 
@@ -93,7 +93,9 @@ describe("api: compatibility layer on a Node http server", () => {
       body: "{not json",
     });
     expect(response.status).to.equal(400);
-    expect(((await response.json()) as any).error.code).to.equal(API_ERROR_CODES.INVALID_JSON_BODY);
+    expect(((await response.json()) as JsonBody).error.code).to.equal(
+      API_ERROR_CODES.INVALID_JSON_BODY,
+    );
   });
 
   it("marks a deprecated endpoint with Deprecation, Sunset and Link before its sunset", async () => {
