@@ -6,6 +6,7 @@ import "./tasks/plugin";
 import { SOLC_VERSION } from "./tasks/offline-compiler";
 import "./tasks/aegis-reference";
 import "./tasks/test-files";
+import "./tasks/api-tasks";
 
 const config: HardhatUserConfig = {
   solidity: {

@@ -1,0 +1,3 @@
+/** The API migration tasks (api:diff, api:rollout, api:verify), registered together. */
+import "./api-diff";
+import "./api-rollout";
