@@ -29,33 +29,39 @@ const endpoint = z
   );
 
 /** The declarative translations: each a single-key object naming the operation. */
-const translation = z.union([
-  z.strictObject({ rename: z.strictObject({ to: fieldName }) }),
-  z.strictObject({
-    split: z.strictObject({
-      into: z.array(fieldName).min(2),
-      separator: z.string().min(1).default(" "),
+const translation = z.union(
+  [
+    z.strictObject({ rename: z.strictObject({ to: fieldName }) }),
+    z.strictObject({
+      split: z.strictObject({
+        into: z.array(fieldName).min(2),
+        separator: z.string().min(1).default(" "),
+      }),
     }),
-  }),
-  z.strictObject({
-    join: z.strictObject({
-      from: z.array(fieldName).min(2),
-      separator: z.string().min(1).default(" "),
+    z.strictObject({
+      join: z.strictObject({
+        from: z.array(fieldName).min(2),
+        separator: z.string().min(1).default(" "),
+      }),
     }),
-  }),
-  z.strictObject({ default: z.strictObject({ value: z.unknown() }) }),
-  z.strictObject({
-    map_values: z.strictObject({
-      values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    z.strictObject({ default: z.strictObject({ value: z.unknown() }) }),
+    z.strictObject({
+      map_values: z.strictObject({
+        values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+      }),
     }),
-  }),
-  z.strictObject({ move: z.strictObject({ to: fieldPath }) }),
-  z.strictObject({ remove: z.strictObject({ restore: z.unknown().optional() }) }),
-  z.strictObject({
-    module: z.string().min(1),
-    export: z.string().regex(/^[A-Za-z_$][\w$]*$/, "an export name"),
-  }),
-]);
+    z.strictObject({ move: z.strictObject({ to: fieldPath }) }),
+    z.strictObject({ remove: z.strictObject({ restore: z.unknown().optional() }) }),
+    z.strictObject({
+      module: z.string().min(1),
+      export: z.string().regex(/^[A-Za-z_$][\w$]*$/, "an export name"),
+    }),
+  ],
+  {
+    error:
+      "one operation of rename, split, join, default, map_values, move, remove (with its fields), or module with export",
+  },
+);
 
 const breakingChange = z.strictObject({
   field: fieldPath,
@@ -186,7 +192,11 @@ export function parseMigrationSpec(text: string, file: string): MigrationSpec {
   if (!parsed.success) {
     throw new SpecInvalidError(
       file,
-      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+      parsed.error.issues.map((issue) => {
+        // Every path starts at api_migration: the problem reads better from the fields inside.
+        const at = issue.path[0] === "api_migration" ? issue.path.slice(1) : issue.path;
+        return `${at.join(".") || "(root)"}: ${issue.message}`;
+      }),
     );
   }
   const spec = parsed.data.api_migration;

@@ -20,6 +20,7 @@ import {
   type RolloutResult,
 } from "./rollout-run";
 import { openTraffic } from "./rollout-traffic";
+import { recordingsCheckOf } from "./verify-command";
 
 /** The command's arguments. */
 export interface RolloutCommandArgs {
@@ -62,8 +63,10 @@ export async function runRolloutCommand(
     `API rollout · ${loaded.spec.name} · ${loaded.spec.from_version} -> ${loaded.spec.to_version} · ${traffic.where}`,
   );
   try {
+    const verify = recordingsCheckOf(loaded, now);
     const runDeps = {
       port: traffic.port,
+      ...(verify === undefined ? {} : { verifyRecordings: verify }),
       now,
       baseDir: deps.baseDir,
       writeReports: deps.writeReports,

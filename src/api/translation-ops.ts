@@ -164,7 +164,17 @@ function moveAcross(body: unknown, from: string[], to: string[]): unknown {
     const value = getAt(element, from);
     if (value === undefined) continue;
     deleteAt(element, from);
+    pruneEmptyParents(element, from);
     setAt(element, to, value);
   }
   return body;
+}
+
+/** Drops the objects a move left empty on its way (those the opposite move created). */
+function pruneEmptyParents(root: Record<string, unknown>, segments: readonly string[]): void {
+  for (let depth = segments.length - 1; depth > 0; depth -= 1) {
+    const parent = getAt(root, segments.slice(0, depth));
+    if (!isJsonObject(parent) || Object.keys(parent).length > 0) return;
+    deleteAt(root, segments.slice(0, depth));
+  }
 }

@@ -15,8 +15,13 @@ import {
 } from "../../src/evm/errors";
 
 const ROOT = path.resolve(__dirname, "../..");
-/** The files whose hints a user reads (the core's, the EVM side's, the layouts'). */
-const ERROR_FILES = ["src/core/errors.ts", "src/evm/errors.ts", "src/evm/layout-errors.ts"];
+/** The files whose hints a user reads (the core's, the EVM side's, the layouts', the API side's). */
+const ERROR_FILES = [
+  "src/core/errors.ts",
+  "src/evm/errors.ts",
+  "src/evm/layout-errors.ts",
+  "src/api/errors.ts",
+];
 
 /** Placeholder values tried for each constructor argument, in this order. */
 const PLACEHOLDERS: unknown[] = ["x", ["x"], 1, {}];
@@ -89,8 +94,8 @@ const GLOBAL_FLAGS = new Set(
   Object.keys(HARDHAT_PARAM_DEFINITIONS).map((name) => ArgumentsParser.paramNameToCLA(name)),
 );
 
-/** A task a hint names: `aegis:<name>` anywhere, or whatever follows `npx hardhat`. */
-const TASK_MENTION = /\bnpx hardhat ([a-z][\w:-]*)|(?<![\w.])(aegis:[\w-]+)/g;
+/** A task a hint names: `aegis:<name>` or `api:<name>` anywhere, or whatever follows `npx hardhat`. */
+const TASK_MENTION = /\bnpx hardhat ([a-z][\w:-]*)|(?<![\w.])((?:aegis|api):[\w-]+)/g;
 const FLAG_MENTION = /(?<![\w-])--([a-z][a-z0-9-]*)/g;
 
 /**
