@@ -7,7 +7,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { RecordingsInvalidError } from "./errors";
 import { isJsonObject } from "./json-path";
+import type { RequestListener } from "node:http";
+import { collectJsonResponse, plainHeaders, replayRequest } from "./http-exchange";
 import type { ObservedExchange } from "./node-http-layer";
+import { parseJsonBody, readRequestBody } from "./request-body";
 
 /** What stands in for a redacted value. */
 export const REDACTED = "[REDACTED]";
@@ -90,4 +93,37 @@ export function readRecordings(dir: string): Recording[] {
       }
       return { file, exchange: parsed as unknown as ObservedExchange };
     });
+}
+
+/**
+ * Records every exchange a listener serves (the old version's handler, before the migration):
+ * the request as the client sent it and the JSON response as the client got it.
+ */
+export function recordExchanges(
+  listener: RequestListener,
+  record: (exchange: ObservedExchange) => void,
+): RequestListener {
+  return (request, response) => {
+    void readRequestBody(request).then((raw) => {
+      let body: unknown;
+      try {
+        body = parseJsonBody(raw, "request");
+      } catch {
+        body = raw.toString("utf8");
+      }
+      collectJsonResponse(response, (status, answer) => {
+        record({
+          request: {
+            method: request.method ?? "GET",
+            url: request.url ?? "/",
+            headers: plainHeaders(request),
+            body,
+          },
+          response: { status, body: answer },
+        });
+        return answer;
+      });
+      listener(replayRequest(request, raw.length === 0 ? undefined : raw), response);
+    });
+  };
 }
