@@ -111,11 +111,13 @@ export function describeEnding(result: RolloutResult, print: (line: string) => v
       return EXIT_CODES.resumable;
     case "rolled-back":
       print(
-        `Rolled back: ${result.failure?.error.message ?? "a stage failed"}; traffic is back where it was.${report}`,
+        `Rolled back: ${(result.failure?.error.message ?? "a stage failed").replace(/\.$/, "")}; traffic is back where it was.${report}`,
       );
       return EXIT_CODES.failed;
     default:
-      print(`Run ${result.status}: ${result.failure?.error.message ?? ""}.${report}`);
+      print(
+        `Run ${result.status}: ${(result.failure?.error.message ?? "").replace(/\.$/, "")}.${report}`,
+      );
       return EXIT_CODES.failed;
   }
 }

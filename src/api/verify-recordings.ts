@@ -44,11 +44,16 @@ export async function verifyRecordings(
       const headers: Record<string, string> = {
         [loaded.spec.version.header]: loaded.spec.from_version,
       };
-      if (request.body !== undefined) headers["content-type"] = "application/json";
+      // A recording keeps "no body" as null or leaves it out; GET and HEAD never carry one.
+      const hasBody =
+        request.body !== undefined &&
+        request.body !== null &&
+        !["GET", "HEAD"].includes(request.method);
+      if (hasBody) headers["content-type"] = "application/json";
       const reply = await fetch(`${base}${request.url}`, {
         method: request.method,
         headers,
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
       });
       const text = await reply.text();
       const body = text === "" ? undefined : (JSON.parse(text) as unknown);
