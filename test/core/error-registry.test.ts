@@ -188,7 +188,9 @@ describe("error registry", () => {
         }
       });
     }
-    expect(literals, "use ERROR_CODES / EVM_ERROR_CODES / API_ERROR_CODES instead").to.deep.equal([]);
+    expect(literals, "use ERROR_CODES / EVM_ERROR_CODES / API_ERROR_CODES instead").to.deep.equal(
+      [],
+    );
   });
 
   it("keeps the core's hints kind-neutral: no hardhat task or command", () => {
