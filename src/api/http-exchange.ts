@@ -3,7 +3,7 @@
  * in place of one already read, and a response whose JSON body is held back and replaced at its
  * end. The compatibility layer translates with them; the recorder only looks.
  */
-import { IncomingMessage, type ServerResponse } from "node:http";
+import { IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import { parseJsonBody } from "./request-body";
 
 /** A request carrying a new body, in place of one whose body was read. */
@@ -34,22 +34,18 @@ export function replayRequest(
 
 /**
  * Holds back what the listener writes and, at its end, sends the translated body instead (a
- * JSON body only: anything else goes out as it was written).
+ * JSON body only: anything else goes out as it was written). It sits on every translated
+ * answer, so it keeps to one pass: a single string body (the common `res.end(json)`) is parsed
+ * as it is, and the head goes out once, with the listener's headers and the new length.
  */
 export function collectJsonResponse(
   response: ServerResponse,
   translate: (status: number, body: unknown) => unknown,
 ): void {
-  const originalWriteHead = response.writeHead.bind(response);
-  const originalEnd = response.end.bind(response);
-  const chunks: Buffer[] = [];
-  const toBuffer = (chunk: unknown, encoding?: unknown): Buffer =>
-    Buffer.isBuffer(chunk)
-      ? chunk
-      : Buffer.from(
-          chunk as string,
-          typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8",
-        );
+  const originalWriteHead = response.writeHead;
+  const originalEnd = response.end;
+  const chunks: Array<string | Buffer> = [];
+  let headHeaders: OutgoingHttpHeaders | undefined;
   const patched = response as unknown as Record<string, unknown>;
   patched.writeHead = (status: number, ...rest: unknown[]) => {
     response.statusCode = status;
@@ -59,36 +55,55 @@ export function collectJsonResponse(
         response.setHeader(String(headers[index]), String(headers[index + 1]));
       }
     } else if (headers) {
-      for (const [name, value] of Object.entries(headers)) {
-        response.setHeader(name, value as string | string[]);
-      }
+      headHeaders = { ...headHeaders, ...(headers as OutgoingHttpHeaders) };
     }
     return response;
   };
+  const keep = (chunk: unknown, encoding: unknown) => {
+    if (typeof chunk === "string" && (encoding === undefined || typeof encoding === "function")) {
+      chunks.push(chunk);
+    } else if (Buffer.isBuffer(chunk)) {
+      chunks.push(chunk);
+    } else if (chunk instanceof Uint8Array) {
+      chunks.push(Buffer.from(chunk));
+    } else if (typeof chunk === "string") {
+      chunks.push(Buffer.from(chunk, encoding as BufferEncoding));
+    }
+  };
   patched.write = (chunk: unknown, encoding?: unknown, callback?: unknown) => {
-    chunks.push(toBuffer(chunk, encoding));
-    const done = [encoding, callback].find((item) => typeof item === "function");
-    if (done) (done as () => void)();
+    keep(chunk, encoding);
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") (done as () => void)();
     return true;
   };
   patched.end = (chunk?: unknown, encoding?: unknown, callback?: unknown) => {
-    if (chunk !== undefined && chunk !== null && typeof chunk !== "function") {
-      chunks.push(toBuffer(chunk, encoding));
-    }
-    patched.writeHead = originalWriteHead;
-    delete patched.write;
-    delete patched.end;
-    let out = Buffer.concat(chunks);
-    const type = String(response.getHeader("content-type") ?? "");
-    if (type.includes("json") && out.length > 0) {
-      const body = parseJsonBody(out, "response");
-      out = Buffer.from(JSON.stringify(translate(response.statusCode, body)));
-      response.setHeader("content-length", out.length);
+    if (chunk !== undefined && chunk !== null && typeof chunk !== "function") keep(chunk, encoding);
+    const done = [chunk, encoding, callback].find((item) => typeof item === "function");
+    const joined =
+      chunks.length === 1 && typeof chunks[0] === "string"
+        ? chunks[0]
+        : Buffer.concat(
+            chunks.map((part) => (typeof part === "string" ? Buffer.from(part) : part)),
+          );
+    const type = String(headHeaders?.["content-type"] ?? response.getHeader("content-type") ?? "");
+    let out: string | Buffer = joined;
+    if (type.includes("json") && joined.length > 0) {
+      out = JSON.stringify(translate(response.statusCode, parseJsonBody(joined, "response")));
     } else {
       translate(response.statusCode, undefined);
     }
-    const done = [chunk, encoding, callback].find((item) => typeof item === "function");
-    return originalEnd(out, done as (() => void) | undefined);
+    const length = typeof out === "string" ? Buffer.byteLength(out) : out.length;
+    // Sent here, once: end() then finds the head written and does not call writeHead again.
+    if (headHeaders !== undefined) {
+      originalWriteHead.call(response, response.statusCode, {
+        ...headHeaders,
+        "content-length": length,
+      });
+    } else {
+      response.setHeader("content-length", length);
+      originalWriteHead.call(response, response.statusCode);
+    }
+    return originalEnd.call(response, out, "utf8", done as (() => void) | undefined);
   };
 }
 

@@ -22,18 +22,19 @@ export function forEachObjectAt(
   root: unknown,
   segments: readonly string[],
   visit: (object: JsonObject) => void,
+  depth = 0,
 ): void {
   if (Array.isArray(root)) {
-    for (const element of root) forEachObjectAt(element, segments, visit);
+    for (const element of root) forEachObjectAt(element, segments, visit, depth);
     return;
   }
   if (!isJsonObject(root)) return;
-  if (segments.length === 0) {
+  if (depth === segments.length) {
     visit(root);
     return;
   }
-  const [head, ...rest] = segments as [string, ...string[]];
-  if (Object.hasOwn(root, head)) forEachObjectAt(root[head], rest, visit);
+  const head = segments[depth] as string;
+  if (Object.hasOwn(root, head)) forEachObjectAt(root[head], segments, visit, depth + 1);
 }
 
 /** The value at a path in one object (no fan-out); undefined when any segment is missing. */

@@ -44,6 +44,13 @@ export function withCompatibilityLayer(
       next(request, response);
       return;
     }
+    if (!carriesBody(request)) {
+      // Nothing to translate forward: the listener gets the request as it came, and only the
+      // answer is held back (most old-version traffic is reads; this keeps them cheap).
+      translateResponseOf(layer, route, request, undefined, response, options);
+      next(request, response);
+      return;
+    }
     void translateExchange(layer, route, request, response, next, options).catch((error) => {
       const status = error instanceof InvalidJsonBodyError ? 400 : 500;
       if (!response.headersSent) sendJson(response, status, {}, errorBody(error));
@@ -68,6 +75,19 @@ async function translateExchange(
     const input = options.onExchange ? structuredClone(oldBody) : oldBody;
     forwarded = Buffer.from(JSON.stringify(layer.translateRequest(route, input)));
   }
+  translateResponseOf(layer, route, request, oldBody, response, options);
+  next(replayRequest(request, forwarded), response);
+}
+
+/** Holds the listener's answer back and sends it translated (and recorded, when asked). */
+function translateResponseOf(
+  layer: CompatibilityLayer,
+  route: ForwardRoute,
+  request: IncomingMessage,
+  oldBody: unknown,
+  response: ServerResponse,
+  options: NodeLayerOptions,
+): void {
   collectJsonResponse(response, (status, body) => {
     const translated = body === undefined ? undefined : layer.translateResponse(route, body);
     options.onExchange?.({
@@ -84,7 +104,14 @@ async function translateExchange(
     });
     return translated;
   });
-  next(replayRequest(request, forwarded), response);
+}
+
+/** Whether a request has a body to read (HTTP/1.1 says so by its headers). */
+function carriesBody(request: IncomingMessage): boolean {
+  const length = request.headers["content-length"];
+  return (
+    (length !== undefined && length !== "0") || request.headers["transfer-encoding"] !== undefined
+  );
 }
 
 function errorBody(error: unknown): unknown {
