@@ -40,6 +40,7 @@ export function replayRequest(
  */
 export function collectJsonResponse(
   response: ServerResponse,
+  extraHeaders: Record<string, string>,
   translate: (status: number, body: unknown) => unknown,
 ): void {
   const originalWriteHead = response.writeHead;
@@ -94,15 +95,17 @@ export function collectJsonResponse(
     }
     const length = typeof out === "string" ? Buffer.byteLength(out) : out.length;
     // Sent here, once: end() then finds the head written and does not call writeHead again.
-    if (headHeaders !== undefined) {
-      originalWriteHead.call(response, response.statusCode, {
-        ...headHeaders,
-        "content-length": length,
-      });
-    } else {
-      response.setHeader("content-length", length);
-      originalWriteHead.call(response, response.statusCode);
+    const head: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(headHeaders ?? {})) {
+      // The listener's length (in any case) was for the body it wrote, not this one.
+      const lower = name.toLowerCase();
+      if (lower !== "content-length" && lower !== "transfer-encoding") head[name] = value;
     }
+    originalWriteHead.call(response, response.statusCode, {
+      ...head,
+      ...extraHeaders,
+      "content-length": length,
+    });
     return originalEnd.call(response, out, "utf8", done as (() => void) | undefined);
   };
 }

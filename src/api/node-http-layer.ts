@@ -38,9 +38,9 @@ export function withCompatibilityLayer(
       sendJson(response, route.status, route.headers, route.body);
       return;
     }
-    for (const [name, value] of Object.entries(route.headers)) response.setHeader(name, value);
     request.url = route.url;
     if (!route.translate) {
+      for (const [name, value] of Object.entries(route.headers)) response.setHeader(name, value);
       next(request, response);
       return;
     }
@@ -88,7 +88,9 @@ function translateResponseOf(
   response: ServerResponse,
   options: NodeLayerOptions,
 ): void {
-  collectJsonResponse(response, (status, body) => {
+  // The layer's headers go out with the head the collector writes: set earlier, they would turn
+  // Node's writeHead onto its slower merging path for every translated answer.
+  collectJsonResponse(response, route.headers, (status, body) => {
     const translated = body === undefined ? undefined : layer.translateResponse(route, body);
     options.onExchange?.({
       request: {

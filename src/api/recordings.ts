@@ -111,7 +111,7 @@ export function recordExchanges(
       } catch {
         body = raw.toString("utf8");
       }
-      collectJsonResponse(response, (status, answer) => {
+      collectJsonResponse(response, {}, (status, answer) => {
         record({
           request: {
             method: request.method ?? "GET",
