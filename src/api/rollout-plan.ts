@@ -149,12 +149,13 @@ function stageStep(
         metrics.requests >= stage.minRequests ? trippedTriggers(triggers, metrics) : [];
       const at = now();
       if (tripped.length === 0 && (at.getTime() < until || metrics.requests < stage.minRequests)) {
-        const left = Math.max(0, until - at.getTime());
+        // A stable reason: the engine re-checks every poll, and a terminal shows a reason again
+        // only when it changes.
         ctx.wait({
           reason:
-            left > 0
-              ? `${label}: watching ${formatMs(left)} more (${metrics.requests} request(s) so far)`
-              : `${label}: ${metrics.requests} of ${stage.minRequests} request(s) needed to judge it`,
+            at.getTime() < until
+              ? `${label}: watching until ${new Date(until).toISOString()}`
+              : `${label}: ${stage.minRequests} request(s) to the new handler needed to judge it`,
           until: new Date(until).toISOString(),
           condition: { kind: "rollout-stage", stage: number, percent: stage.percent },
         });
