@@ -139,4 +139,24 @@ describe("api: Fastify adapter", () => {
     () => base,
     () => created,
   );
+
+  it("answers 410 after the sunset, from its onRequest hook", async () => {
+    const compatibility = fastifyCompatibility(layerAt("2027-07-01T00:00:00Z"));
+    const late = Fastify({ rewriteUrl: compatibility.rewriteUrl });
+    compatibility.install(late);
+    late.get("/users/:id/profile", async () => ({ user: ADA }));
+    try {
+      const url = await late.listen({ port: 0, host: "127.0.0.1" });
+      const gone = await requestJson(`${url}/v2/users/1/profile`);
+      expect(gone.status).to.equal(410);
+      expect(gone.body.error.code).to.equal(API_ERROR_CODES.ENDPOINT_GONE);
+      expect(gone.body.replacement).to.equal("/v2/users/1");
+      // By July 2027 the layer's 180 days are over too: v1 itself is retired.
+      const retired = await requestJson(`${url}/v1/users/1`);
+      expect(retired.status).to.equal(410);
+      expect(retired.body.error.message).to.include("API version v1");
+    } finally {
+      await late.close();
+    }
+  });
 });
