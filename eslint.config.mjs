@@ -93,6 +93,34 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The API kind stands on the core alone: no other kind, no report renderer (the task hands
+    // it one), and no chain or database package. Express and Fastify come in as types only.
+    files: ["src/api/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                ...CHAIN_AND_DATABASE_PACKAGES,
+                ...KIND_FOLDERS.filter((kind) => kind !== "api").map((kind) => `../${kind}/*`),
+                "../report/*",
+              ],
+              message: "src/api imports src/core only (DESIGN.md).",
+            },
+            {
+              group: ["express", "fastify"],
+              allowTypeImports: true,
+              message:
+                "the adapters must not load a framework a project does not use: import its types only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   ...EVM_ROOMS.map((room, index) => ({
     files: [`src/evm/${room}/**/*.ts`],
     rules: {

@@ -7,6 +7,7 @@ import { SOLC_VERSION } from "./tasks/offline-compiler";
 import "./tasks/aegis-reference";
 import "./tasks/test-files";
 import "./tasks/sql-tasks";
+import "./tasks/api-tasks";
 
 const config: HardhatUserConfig = {
   solidity: {

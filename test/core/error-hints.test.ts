@@ -16,12 +16,13 @@ import {
 import { SQL_STATUS_HINT } from "../../src/sql/errors";
 
 const ROOT = path.resolve(__dirname, "../..");
-/** The files whose hints a user reads (the core's, the EVM side's, the layouts', the SQL side's). */
+/** The files whose hints a user reads (the core's, the EVM side's, the layouts', SQL's and API's). */
 const ERROR_FILES = [
   "src/core/errors.ts",
   "src/evm/errors.ts",
   "src/evm/layout-errors.ts",
   "src/sql/errors.ts",
+  "src/api/errors.ts",
 ];
 
 /** Placeholder values tried for each constructor argument, in this order. */
@@ -96,8 +97,8 @@ const GLOBAL_FLAGS = new Set(
   Object.keys(HARDHAT_PARAM_DEFINITIONS).map((name) => ArgumentsParser.paramNameToCLA(name)),
 );
 
-/** A task a hint names: `aegis:<name>` anywhere, or whatever follows `npx hardhat`. */
-const TASK_MENTION = /\bnpx hardhat ([a-z][\w:-]*)|(?<![\w.])(aegis:[\w-]+)/g;
+/** A task a hint names: `aegis:<name>` or `api:<name>` anywhere, or whatever follows `npx hardhat`. */
+const TASK_MENTION = /\bnpx hardhat ([a-z][\w:-]*)|(?<![\w.])((?:aegis|api):[\w-]+)/g;
 const FLAG_MENTION = /(?<![\w-])--([a-z][a-z0-9-]*)/g;
 
 /**

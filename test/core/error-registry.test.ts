@@ -6,6 +6,7 @@ import { ERROR_CODES } from "../../src/core/error-codes";
 import { AegisError } from "../../src/core/errors";
 import { EVM_ERROR_CODES } from "../../src/evm/error-codes";
 import { SQL_ERROR_CODES } from "../../src/sql/error-codes";
+import { API_ERROR_CODES } from "../../src/api/error-codes";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** Where user-facing errors and the code that tells them apart live. */
@@ -15,6 +16,7 @@ const REGISTRIES: Record<string, Record<string, string>> = {
   "src/core/error-codes.ts": ERROR_CODES,
   "src/evm/error-codes.ts": EVM_ERROR_CODES,
   "src/sql/error-codes.ts": SQL_ERROR_CODES,
+  "src/api/error-codes.ts": API_ERROR_CODES,
 };
 /** A string literal that is a code, or the start of one: "AEGIS-E134", 'AEGIS-E3', `AEGIS-E`. */
 const CODE_LITERAL = /(["'`])AEGIS-E\d*\1/g;
@@ -135,12 +137,13 @@ describe("error registry", () => {
     for (const cls of classes) instances.push({ cls, error: instantiate(cls) });
   });
 
-  it("finds the error classes of the core and the EVM side, every one exported", () => {
+  it("finds the error classes of the core, the EVM side and the API side, every one exported", () => {
     expect(declared.map(({ file }) => file)).to.include.members([
       "src/core/errors.ts",
       "src/evm/errors.ts",
       "src/evm/layout-errors.ts",
       "src/sql/errors.ts",
+      "src/api/errors.ts",
     ]);
     const exported = new Set(classes.map((cls) => `${cls.file}:${cls.name}`));
     const hidden = declared.filter(({ name, file }) => !exported.has(`${file}:${name}`));
@@ -188,7 +191,9 @@ describe("error registry", () => {
         }
       });
     }
-    expect(literals, "use ERROR_CODES / EVM_ERROR_CODES instead").to.deep.equal([]);
+    expect(literals, "use ERROR_CODES / EVM_ERROR_CODES / API_ERROR_CODES instead").to.deep.equal(
+      [],
+    );
   });
 
   it("keeps the core's hints kind-neutral: no hardhat task or command", () => {

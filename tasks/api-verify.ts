@@ -1,0 +1,23 @@
+import { task } from "hardhat/config";
+import { loadMigrationSpec } from "../src/api/load-migration-spec";
+import { runVerifyCommand } from "../src/api/verify-command";
+import { runApiTask } from "./api-support";
+
+task(
+  "api:verify",
+  "Replays recorded old-version exchanges through the translation chain against the new version",
+)
+  .addParam("spec", "the API migration spec (YAML); its rollout.traffic.service is the new handler")
+  .addParam("recordings", "the folder of recorded exchanges (JSON, one per file)")
+  .addFlag("json", "print the report as JSON")
+  .setAction(async (args: { spec: string; recordings: string; json: boolean }) =>
+    runApiTask(async () => {
+      const { exitCode, report } = await runVerifyCommand(
+        loadMigrationSpec(args.spec),
+        args.recordings,
+        (line) => (args.json ? console.error : console.log)(line),
+      );
+      if (args.json) console.log(JSON.stringify(report, null, 2));
+      process.exitCode = exitCode;
+    }),
+  );
