@@ -17,6 +17,8 @@ const SLOWEST_FIRST = [
   "test/e2e/aegis-upgrade-",
   "test/e2e/",
   "test/integration/",
+  "test/sql/",
+  "test/api/",
   "test/core/crash-resume-",
   "test/contracts/",
   "test/evm/",
