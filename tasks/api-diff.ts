@@ -1,5 +1,5 @@
 import { task } from "hardhat/config";
-import { diffApiDocuments, formatDiffReport, untranslatedError } from "../src/api/diff-command";
+// The src/api commands load on use (await import): every other task's start stays free of them.
 import { runApiTask } from "./api-support";
 
 task(
@@ -12,6 +12,8 @@ task(
   .addFlag("json", "print the findings as JSON")
   .setAction(async (args: { from: string; to: string; spec?: string; json: boolean }) =>
     runApiTask(async () => {
+      const { diffApiDocuments, formatDiffReport, untranslatedError } =
+        await import("../src/api/diff-command");
       const report = diffApiDocuments(args);
       if (args.json) console.log(JSON.stringify(report, null, 2));
       else for (const line of formatDiffReport(report)) console.log(line);

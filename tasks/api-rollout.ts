@@ -2,7 +2,6 @@ import { task, types } from "hardhat/config";
 import { parseDuration } from "../src/core/duration";
 import { StopRequest } from "../src/core/stop-request";
 import { writeRunReports } from "../src/report/write-run-reports";
-import { runRolloutCommand } from "../src/api/rollout-command";
 import { apiBaseDir, runApiTask } from "./api-support";
 import { createRunRenderer } from "./render-run";
 import { stopOnSignals } from "./stop-signals";
@@ -39,6 +38,7 @@ task(
         const print = (line: string) => (args.json ? console.error : console.log)(line);
         const restore = stopOnSignals(stop, (line) => console.error(line));
         try {
+          const { runRolloutCommand } = await import("../src/api/rollout-command");
           process.exitCode = await runRolloutCommand(
             {
               ...(args.spec === undefined ? {} : { spec: args.spec }),

@@ -1,6 +1,4 @@
 import { task } from "hardhat/config";
-import { loadMigrationSpec } from "../src/api/load-migration-spec";
-import { runVerifyCommand } from "../src/api/verify-command";
 import { runApiTask } from "./api-support";
 
 task(
@@ -12,6 +10,8 @@ task(
   .addFlag("json", "print the report as JSON")
   .setAction(async (args: { spec: string; recordings: string; json: boolean }) =>
     runApiTask(async () => {
+      const { loadMigrationSpec } = await import("../src/api/load-migration-spec");
+      const { runVerifyCommand } = await import("../src/api/verify-command");
       const { exitCode, report } = await runVerifyCommand(
         loadMigrationSpec(args.spec),
         args.recordings,
