@@ -4,7 +4,7 @@ import { StopRequest } from "../src/core/stop-request";
 import { writeRunReports } from "../src/report/write-run-reports";
 import { apiBaseDir, runApiTask } from "./api-support";
 import { createRunRenderer } from "./render-run";
-import { stopOnSignals } from "./stop-signals";
+import { RUN_STOP_WORDING, stopOnSignals } from "./stop-signals";
 
 task(
   "api:rollout",
@@ -36,7 +36,7 @@ task(
       runApiTask(async () => {
         const stop = new StopRequest();
         const print = (line: string) => (args.json ? console.error : console.log)(line);
-        const restore = stopOnSignals(stop, (line) => console.error(line));
+        const restore = stopOnSignals(stop, (line) => console.error(line), RUN_STOP_WORDING);
         try {
           const { runRolloutCommand } = await import("../src/api/rollout-command");
           process.exitCode = await runRolloutCommand(
