@@ -10,6 +10,7 @@ import type { SqlCommandOptions, SqlRunOutcome } from "../src/sql/sql-command";
 import { createRunRenderer } from "./render-run";
 import { crashPointListener } from "./crash-points";
 import { runTask } from "./run-task";
+import { MIGRATION_STOP_WORDING, stopOnSignals } from "./stop-signals";
 import { writeRunReports } from "../src/report/write-run-reports";
 
 /** The arguments every sql:* task takes. */
@@ -75,17 +76,11 @@ export async function withStop<T>(
   body: (stop: StopRequest) => Promise<T>,
 ): Promise<T> {
   const stop = new StopRequest();
-  const onSignal = (signal: NodeJS.Signals) => {
-    stop.request(signal);
-    say(json, `${signal}: stopping after the migration in flight; resume with --resume`);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const restore = stopOnSignals(stop, (line) => say(json, line), MIGRATION_STOP_WORDING);
   try {
     return await body(stop);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    restore();
   }
 }
 

@@ -29,6 +29,14 @@ export const RUN_STOP_WORDING: StopWording = {
   more: "still finishing the change in flight so that the journal stays consistent. kill -9 is safe too: --resume reconciles it.",
 };
 
+/** A database migration: the migration (or, without transactional DDL, the statement) in flight. */
+export const MIGRATION_STOP_WORDING: StopWording = {
+  first:
+    "stopping after the migration in flight (on MariaDB, the statement in flight); resume with --resume. Press Ctrl-C again to stop sooner.",
+  second: "stopping as soon as the journal is consistent (after the statement in flight, if any).",
+  more: "still finishing the statement in flight so that the journal stays consistent. kill -9 is safe too: --resume reconciles it.",
+};
+
 /**
  * Turns Ctrl-C and SIGTERM into stop requests for the run in progress instead of killing the
  * process between an effect and its journal line. Says on stderr what will happen. Returns
