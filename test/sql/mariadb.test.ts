@@ -132,7 +132,7 @@ describe("SQL migrations on MariaDB (a real server, DDL not transactional)", fun
   it("wrong credentials: AEGIS-E402, nothing changed", async () => {
     const dir = writeMigrations(root, FILES);
     const error = await rejection(
-      migrateDatabase(optionsOf(root, "mysql://no_such_user:pa55word@127.0.0.1:3306/test", dir)),
+      migrateDatabase(optionsOf(root, url.replace("root@", "no_such_user:pa55word@"), dir)),
     );
     expect(error.code).to.equal(SQL_ERROR_CODES.DATABASE_AUTH_FAILED);
     expect(`${error.message} ${error.hint}`).not.to.contain("pa55word");

@@ -169,7 +169,7 @@ describe("SQL migrations on PostgreSQL (a real server)", function () {
   it("bad input: wrong credentials (AEGIS-E402), an unreachable server (AEGIS-E401), a password never echoed", async () => {
     const dir = writeMigrations(root, LOG);
     const auth = await rejection(
-      migrateDatabase(optionsOf(root, "postgres://no_such_role:pa55word@127.0.0.1:5432/test", dir)),
+      migrateDatabase(optionsOf(root, url.replace("postgres@", "no_such_role:pa55word@"), dir)),
     );
     expect(auth.code).to.equal(SQL_ERROR_CODES.DATABASE_AUTH_FAILED);
     expect(`${auth.message} ${auth.hint}`).not.to.contain("pa55word");

@@ -46,45 +46,53 @@ export async function freshPglite(root: string): Promise<string> {
   return target;
 }
 
+/**
+ * How a suite reaches a server: over TCP on 127.0.0.1, as ../shared/STACK.md gives it, or else
+ * through the server's Unix socket on this machine. The socket is how the same real server is
+ * reached from an isolated network namespace (a check run offline, with only its own loopback).
+ */
+interface ServerRoute {
+  /** How this route is named in a failure. */
+  label: string;
+  /** The URL of `database` on the server by this route. */
+  urlOf(database: string): string;
+}
+
 /** Where a server suite connects, and how it reacts when the server is missing. */
 interface ServerSpec {
   label: string;
-  adminUrl: string;
-  create(name: string): Promise<void>;
-  drop(name: string): Promise<void>;
-  urlOf(name: string): string;
+  routes: ServerRoute[];
+  /** Runs one administrative statement through the route's URL of the `test` database. */
+  admin(url: string, sql: string): Promise<void>;
 }
 
 export const POSTGRES: ServerSpec = {
-  label: "PostgreSQL at 127.0.0.1:5432",
-  adminUrl: "postgres://postgres@127.0.0.1:5432/test",
-  async create(name) {
-    await postgresAdmin(`create database ${name}`);
-  },
-  async drop(name) {
-    await postgresAdmin(`drop database if exists ${name} with (force)`);
-  },
-  urlOf: (name) => `postgres://postgres@127.0.0.1:5432/${name}`,
+  label: "PostgreSQL",
+  routes: [
+    { label: "127.0.0.1:5432", urlOf: (db) => `postgres://postgres@127.0.0.1:5432/${db}` },
+    {
+      label: "/var/run/postgresql",
+      urlOf: (db) => `postgres://postgres@localhost/${db}?host=%2Fvar%2Frun%2Fpostgresql`,
+    },
+  ],
+  admin: postgresAdmin,
 };
 
 export const MARIADB: ServerSpec = {
-  label: "MariaDB at 127.0.0.1:3306",
-  adminUrl: "mysql://root@127.0.0.1:3306/test",
-  async create(name) {
-    await mariadbAdmin(`create database ${name}`);
-  },
-  async drop(name) {
-    await mariadbAdmin(`drop database if exists ${name}`);
-  },
-  urlOf: (name) => `mysql://root@127.0.0.1:3306/${name}`,
+  label: "MariaDB",
+  routes: [
+    { label: "127.0.0.1:3306", urlOf: (db) => `mysql://root@127.0.0.1:3306/${db}` },
+    {
+      label: "/run/mysqld/mysqld.sock",
+      urlOf: (db) => `mysql://root@localhost/${db}?socketPath=%2Frun%2Fmysqld%2Fmysqld.sock`,
+    },
+  ],
+  admin: mariadbAdmin,
 };
 
-async function postgresAdmin(sql: string): Promise<void> {
+async function postgresAdmin(url: string, sql: string): Promise<void> {
   const { Client } = await import("pg");
-  const client = new Client({
-    connectionString: POSTGRES.adminUrl,
-    connectionTimeoutMillis: 3_000,
-  });
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     await client.query(sql);
@@ -93,15 +101,31 @@ async function postgresAdmin(sql: string): Promise<void> {
   }
 }
 
-async function mariadbAdmin(sql: string): Promise<void> {
+async function mariadbAdmin(url: string, sql: string): Promise<void> {
   const mysql = await import("mysql2/promise");
-  const connection = await mysql.createConnection({ uri: MARIADB.adminUrl, connectTimeout: 3_000 });
+  const connection = await mysql.createConnection({ uri: url, connectTimeout: 3_000 });
   try {
     await connection.query(sql);
   } finally {
     await connection.end().catch(() => undefined);
   }
 }
+
+/** The first route by which the server answers, or the reasons none did. */
+async function reachableRoute(spec: ServerSpec): Promise<ServerRoute | string> {
+  const failures: string[] = [];
+  for (const route of spec.routes) {
+    try {
+      await spec.admin(route.urlOf("test"), "select 1");
+      return route;
+    } catch (error) {
+      failures.push(`${route.label}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return failures.join("; ");
+}
+
+const routes = new Map<ServerSpec, Promise<ServerRoute | string>>();
 
 /**
  * A uniquely named database on a server, for one test; dropped by the returned function. When
@@ -112,16 +136,20 @@ export async function serverDatabase(
   spec: ServerSpec,
 ): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `aegis_t_${process.pid}_${randomBytes(4).toString("hex")}`;
-  try {
-    await spec.create(name);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    if (process.env.CI === "true")
-      throw new Error(`${spec.label} is required in CI: ${why}`, { cause: error });
+  if (!routes.has(spec)) routes.set(spec, reachableRoute(spec));
+  const route = await routes.get(spec)!;
+  if (typeof route === "string") {
+    if (process.env.CI === "true") throw new Error(`${spec.label} is required in CI: ${route}`);
     console.warn(
-      `\n  !!! SKIPPED: ${spec.label} is unreachable (${why}); these tests did not run\n`,
+      `\n  !!! SKIPPED: ${spec.label} is unreachable (${route}); these tests did not run\n`,
     );
     context.skip();
   }
-  return { url: spec.urlOf(name), name, drop: () => spec.drop(name) };
+  const admin = route.urlOf("test");
+  await spec.admin(admin, `create database ${name}`);
+  const drop = async () => {
+    const force = spec === POSTGRES ? " with (force)" : "";
+    await spec.admin(admin, `drop database if exists ${name}${force}`);
+  };
+  return { url: route.urlOf(name), name, drop };
 }
