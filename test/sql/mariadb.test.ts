@@ -7,6 +7,7 @@ import { listRuns } from "../../src/core/list-runs";
 import { parseDatabaseUrl } from "../../src/sql/database-url";
 import { SQL_ERROR_CODES } from "../../src/sql/error-codes";
 import { migrateDatabase } from "../../src/sql/sql-migrate";
+import { rollbackDatabase } from "../../src/sql/sql-rollback";
 import { previewMigrations } from "../../src/sql/sql-preview";
 import { migrateInChild } from "./helpers/child";
 import { appliedVersions, inspect, optionsOf, rejection } from "./helpers/commands";
@@ -105,6 +106,43 @@ describe("SQL migrations on MariaDB (a real server, DDL not transactional)", fun
     const resumed = await migrateDatabase({ ...options, resume: runId });
     expect(resumed.status).to.equal("completed");
     expect(await columns()).to.deep.equal(["id", "first_name", "last_name"]);
+    expect(await appliedVersions(root, url)).to.deep.equal(["1", "2"]);
+  });
+
+  it("SIGKILL between two statements, then sql:rollback: the undo script restores V1's state, and a new run completes", async () => {
+    const dir = writeMigrations(root, FILES);
+    const options = optionsOf(root, url, dir);
+    const killed = await migrateInChild(options, { AEGIS_CRASH_AT: "effect.applied:s2" });
+    expect(killed.signal, killed.stderr).to.equal("SIGKILL");
+    const table = async () => ({
+      columns: (
+        await inspect(root, url, (q) =>
+          q(
+            "select column_name as c from information_schema.columns where table_schema = database() and table_name = 'users' order by ordinal_position",
+          ),
+        )
+      ).map((row) => row.c),
+      rows: await inspect(root, url, (q) => q("select * from users order by id")),
+    });
+    // Half applied: the journal's two statements ran, V2 is not in the history.
+    expect((await table()).columns).to.deep.equal(["id", "name", "first_name", "last_name"]);
+    expect(await appliedVersions(root, url)).to.deep.equal(["1"]);
+
+    // The user gives up on the crashed run instead of resuming it.
+    const undone = await rollbackDatabase(options);
+    expect(undone.status).to.equal("rolled-back");
+    expect(await table()).to.deep.equal({
+      columns: ["id", "name"],
+      rows: [
+        { id: 1, name: "Ada Lovelace" },
+        { id: 2, name: "Alan Turing" },
+      ],
+    });
+    expect(await appliedVersions(root, url)).to.deep.equal(["1"]);
+
+    const again = await migrateDatabase(options);
+    expect(again.status).to.equal("completed");
+    expect((await table()).columns).to.deep.equal(["id", "first_name", "last_name"]);
     expect(await appliedVersions(root, url)).to.deep.equal(["1", "2"]);
   });
 
