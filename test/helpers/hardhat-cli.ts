@@ -8,8 +8,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `hardhat <args>` as its own process, as a user would, with extra environment. */
-export async function runHardhat(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** A `hardhat` process still running: its PID, what it printed so far, and its exit. */
+export interface RunningCli {
+  pid: number;
+  /** stdout and stderr so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves with everything it printed once it exits. */
+  exited: Promise<CliResult>;
+}
+
+/** Starts `hardhat <args>` as its own process, for a test that signals it while it runs. */
+export function startHardhat(args: string[], env: Record<string, string>): RunningCli {
   const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...env },
@@ -19,6 +28,16 @@ export async function runHardhat(args: string[], env: Record<string, string>): P
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-  return { code, stdout, stderr };
+  return {
+    pid: child.pid as number,
+    output: () => ({ stdout, stderr }),
+    exited: new Promise((resolve) =>
+      child.once("exit", (code) => resolve({ code, stdout, stderr })),
+    ),
+  };
+}
+
+/** Runs `hardhat <args>` as its own process, as a user would, with extra environment. */
+export async function runHardhat(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return startHardhat(args, env).exited;
 }

@@ -1,9 +1,7 @@
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
-import { HARDHAT_CLI, PROJECT_ROOT } from "../helpers/local-node";
-import { runHardhat, type CliResult } from "../helpers/hardhat-cli";
+import { runHardhat, startHardhat } from "../helpers/hardhat-cli";
 import { appliedVersions } from "./helpers/commands";
 import { removeDir, tempDir, writeMigrations } from "./helpers/databases";
 
@@ -39,24 +37,16 @@ describe("sql:migrate interrupted by Ctrl-C, then resumed", () => {
     const env = { AEGIS_DEPLOYMENTS_DIR: path.join(root, "deployments") };
     const args = ["sql:migrate", "--db", url, "--dir", dir];
 
-    const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const child = startHardhat(args, env);
     while (!fs.existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 20));
-    process.kill(child.pid as number, "SIGINT");
+    process.kill(child.pid, "SIGINT");
     // Let the signal be handled before V2 goes on (a user's Ctrl-C, then the migration finishes).
-    while (!/SIGINT: stopping/.test(stdout + stderr)) {
+    const printed = () => Object.values(child.output()).join("");
+    while (!/SIGINT: stopping/.test(printed())) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     fs.writeFileSync(release, "");
-    const stopped: CliResult = { code: await exited, stdout, stderr };
+    const stopped = await child.exited;
 
     expect(stopped.code, stopped.stdout + stopped.stderr).to.equal(3);
     expect(await appliedVersions(root, url)).to.deep.equal(["1", "2"]);
