@@ -3,6 +3,7 @@ import * as path from "node:path";
 import type { EngineEventListener } from "../core/engine-events";
 import type { RunOutcome, RunResult } from "../core/run-options";
 import type { StopRequest } from "../core/stop-request";
+import type { TargetLocker } from "../core/lock-port";
 import type { RunState } from "../core/run-state";
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseUrl } from "./database-url";
 import { loadMigrations, type MigrationSet } from "./migration-loader";
@@ -66,6 +67,27 @@ export async function withDatabase<T>(
   } finally {
     await open.close();
   }
+}
+
+/** What every engine call of a command takes: its runs folder, its database's lock, its listeners. */
+export interface SqlEngineOptions {
+  baseDir: string;
+  targetKey: string;
+  locker: TargetLocker;
+  onEvent?: EngineEventListener;
+  stop?: StopRequest;
+}
+
+/** Takes the database's one-run lock for `command` and gathers the engine's options around it. */
+export async function engineOptionsOf(
+  open: OpenDatabase,
+  command: string,
+  db: DatabaseUrl,
+  baseDir: string,
+  options: SqlCommandOptions,
+): Promise<SqlEngineOptions> {
+  const locker = await open.holdRunLock(command);
+  return { baseDir, targetKey: db.key, locker, onEvent: options.onEvent, stop: options.stop };
 }
 
 /** A run's outcome, with its reports written into its folder when a writer is given. */

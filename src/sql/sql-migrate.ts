@@ -12,6 +12,7 @@ import { ensureHistoryTable, readHistory } from "./history-table";
 import type { MigrationSet, RepeatableMigration, VersionedMigration } from "./migration-loader";
 import { keyOf, planInputOf, sqlPlan, type SqlPlanInput } from "./sql-plan";
 import {
+  engineOptionsOf,
   outcomeOf,
   prepareCommand,
   withDatabase,
@@ -56,14 +57,7 @@ export async function migrateDatabase(options: SqlCommandOptions): Promise<SqlRu
   const { db, set, baseDir } = prepareCommand(options);
   const target = targetVersion(set, options.target);
   return withDatabase(db, "sql:migrate", options, async (open) => {
-    const locker = await open.holdRunLock("sql:migrate");
-    const engine = {
-      baseDir,
-      targetKey: db.key,
-      locker,
-      onEvent: options.onEvent,
-      stop: options.stop,
-    };
+    const engine = await engineOptionsOf(open, "sql:migrate", db, baseDir, options);
     const atomic = open.session.transactionalDdl;
     if (options.resume !== undefined) {
       const journaled = journaledInput(baseDir, options.resume);

@@ -8,6 +8,7 @@ import { compareVersions } from "./migration-name";
 import { planInputOf, sqlPlan } from "./sql-plan";
 import { journaledInput, migrationsOfInput } from "./sql-migrate";
 import {
+  engineOptionsOf,
   outcomeOf,
   prepareCommand,
   withDatabase,
@@ -25,14 +26,7 @@ export async function rollbackDatabase(options: SqlCommandOptions): Promise<SqlR
   const { db, set, baseDir } = prepareCommand(options);
   const target = targetVersion(set, options.target);
   return withDatabase(db, "sql:rollback", options, async (open) => {
-    const locker = await open.holdRunLock("sql:rollback");
-    const engine = {
-      baseDir,
-      targetKey: db.key,
-      locker,
-      onEvent: options.onEvent,
-      stop: options.stop,
-    };
+    const engine = await engineOptionsOf(open, "sql:rollback", db, baseDir, options);
     const atomic = open.session.transactionalDdl;
     const unfinished = listRuns(baseDir).filter(
       (run) => run.readable && run.targetKey === db.key && run.unfinished,
