@@ -1,5 +1,4 @@
 import type { HardhatUserConfig } from "hardhat/config";
-import "@nomicfoundation/hardhat-chai-matchers";
 import "@typechain/hardhat";
 // The plugin other projects import as "aegis-upgrade-toolkit", from its sources.
 import "./tasks/plugin";

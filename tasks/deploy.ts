@@ -4,6 +4,7 @@ import { SeedUnavailableError } from "../src/evm/errors";
 import { assertRpcReachable } from "../src/evm/chain/rpc";
 import { checkDeployInputs } from "../src/aegis/deploy-inputs";
 import { runTask } from "./run-task";
+import { NO_COMPILE_FLAG, compileFirst } from "./compile-first";
 import "./aegis-config";
 
 // Modules that import typechain-types are loaded inside the action: the types exist only after
@@ -17,9 +18,16 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
   .addOptionalParam("kind", "proxy kind: transparent (a ProxyAdmin) or uups", "transparent")
   .addFlag("seed", "seed a realistic lender book (development networks only)")
   .addFlag("force", "replace an existing deployment record of a live network")
+  .addFlag(NO_COMPILE_FLAG.name, NO_COMPILE_FLAG.description)
   .setAction(
     async (
-      args: { owner?: string; kind: "transparent" | "uups"; seed: boolean; force: boolean },
+      args: {
+        owner?: string;
+        kind: "transparent" | "uups";
+        seed: boolean;
+        force: boolean;
+        noCompile: boolean;
+      },
       hre,
     ) =>
       runTask(async () => {
@@ -40,7 +48,7 @@ task("aegis:deploy", "Deploys the AEGIS reference protocol (tokens, V1 behind a 
         const chainId = await assertRpcReachable(hre.network.provider, networkName, url);
         // Refuse bad input before the compile and before anything is sent.
         checkDeployInputs(base);
-        await hre.run("compile", { quiet: true });
+        await compileFirst(hre, args);
         const { deployProtocol, engineContractName } = await import("../src/aegis/deploy-protocol");
         const { seedBook } = await import("../src/aegis/seed-book");
         const { layoutOfBytecode } = await import("../src/evm/storage/contract-layout");

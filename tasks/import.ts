@@ -3,6 +3,7 @@ import { task } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
 import { assertRpcReachable } from "../src/evm/chain/rpc";
 import { runTask } from "./run-task";
+import { NO_COMPILE_FLAG, compileFirst } from "./compile-first";
 import "./aegis-config";
 
 task(
@@ -19,13 +20,17 @@ task(
     "force",
     "import an implementation that matches no contract of the build (the record and every report carry a warning)",
   )
+  .addFlag(NO_COMPILE_FLAG.name, NO_COMPILE_FLAG.description)
   .setAction(
-    async (args: { proxy: string; name?: string; contract?: string; force: boolean }, hre) =>
+    async (
+      args: { proxy: string; name?: string; contract?: string; force: boolean; noCompile: boolean },
+      hre,
+    ) =>
       runTask(async () => {
         const networkName = hre.network.name;
         const url = (hre.network.config as HttpNetworkConfig).url ?? "in-process";
         const chainId = await assertRpcReachable(hre.network.provider, networkName, url);
-        await hre.run("compile", { quiet: true });
+        await compileFirst(hre, args);
         const { importProxy } = await import("../src/evm/upgrade/import-proxy");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");

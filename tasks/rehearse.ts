@@ -6,6 +6,7 @@ import type { InProcessForkFactory } from "../src/evm/rehearsal/fork";
 import { writeRunReports } from "../src/report/write-run-reports";
 import { createRunRenderer } from "./render-run";
 import { runTask } from "./run-task";
+import { NO_COMPILE_FLAG, compileFirst } from "./compile-first";
 import { freeLocalPort } from "../src/evm/chain/free-port";
 import { loadPreset, presetSnapshotter } from "./upgrade-support";
 import "./aegis-config";
@@ -47,6 +48,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
   )
   .addOptionalParam("to", "contract to upgrade to (default: aegis.upgrade.to)")
   .addFlag("json", "print engine events as JSON lines")
+  .addFlag(NO_COMPILE_FLAG.name, NO_COMPILE_FLAG.description)
   .setAction(
     async (
       args: {
@@ -56,6 +58,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
         proxy?: string;
         to?: string;
         json: boolean;
+        noCompile: boolean;
       },
       hre,
     ) =>
@@ -67,7 +70,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
         const to = args.to ?? settings.to;
         if (proxy === undefined) throw new MissingUpgradeSettingError("proxy");
         if (to === undefined) throw new MissingUpgradeSettingError("to");
-        await hre.run("compile", { quiet: true });
+        await compileFirst(hre, args);
         const { startFork } = await import("../src/evm/rehearsal/fork");
         const { rehearseUpgrade } = await import("../src/evm/rehearsal/rehearsal");
         const { readValidations } =

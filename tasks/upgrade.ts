@@ -18,16 +18,17 @@ import type { EngineEvent } from "../src/core/engine-events";
 import { askYesNo } from "./confirm";
 import { runTask } from "./run-task";
 import { stopOnSignals } from "./stop-signals";
+import { NO_COMPILE_FLAG, compileFirst } from "./compile-first";
 import { loadPreset, presetSnapshotter } from "./upgrade-support";
 import "./aegis-config";
 
 // Modules that import typechain-types load inside the actions, after the compile: the types
 // exist only once the contracts are built, and `hardhat compile` itself loads this file.
 
-async function connect(hre: HardhatRuntimeEnvironment) {
+async function connect(hre: HardhatRuntimeEnvironment, args: { noCompile?: boolean }) {
   const url = (hre.network.config as HttpNetworkConfig).url ?? "in-process";
   const chainId = await assertRpcReachable(hre.network.provider, hre.network.name, url);
-  await hre.run("compile", { quiet: true });
+  await compileFirst(hre, args);
   const [signer] = await hre.ethers.getSigners();
   const baseDir = path.join(hre.config.aegis.deploymentsDir, hre.network.name);
   return { url, chainId, signer: signer!, baseDir };
@@ -282,6 +283,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
     "withoutRehearsal",
     "upgrade a live network without a passing rehearsal receipt (recorded in the report)",
   )
+  .addFlag(NO_COMPILE_FLAG.name, NO_COMPILE_FLAG.description)
   .setAction(
     async (
       args: {
@@ -297,6 +299,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         json: boolean;
         noAutoRollback: boolean;
         withoutRehearsal: boolean;
+        noCompile: boolean;
       },
       hre,
     ) =>
@@ -304,7 +307,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         const settings = hre.config.aegis.upgrade;
         const stop = new StopRequest();
         const control = { stop, waitPolicy: waitPolicyOf(args) };
-        const connection = await connect(hre);
+        const connection = await connect(hre, args);
         const { chainId, signer } = connection;
         const { readPlanInput, resumeUpgrade, startUpgrade } =
           await import("../src/evm/upgrade/upgrade-run");
@@ -386,10 +389,11 @@ task("aegis:rollback", "Rolls an upgrade run back: its steps' rollbacks, in reve
   .addOptionalParam("run", "the run's id (default: the latest run of this network)")
   .addFlag("yes", "do not ask before the first rollback transaction")
   .addFlag("json", "print engine events as JSON lines")
-  .setAction(async (args: { run?: string; yes: boolean; json: boolean }, hre) =>
+  .addFlag(NO_COMPILE_FLAG.name, NO_COMPILE_FLAG.description)
+  .setAction(async (args: { run?: string; yes: boolean; json: boolean; noCompile: boolean }, hre) =>
     runTask(async () => {
       const stop = new StopRequest();
-      const connection = await connect(hre);
+      const connection = await connect(hre, args);
       const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade/upgrade-run");
       const runId = await chosenRun(connection.baseDir, args.run);
       const input = readPlanInput(connection.baseDir, runId);
@@ -412,25 +416,30 @@ task("aegis:abandon", "Gives an unfinished run up after checking the chain, so a
   )
   .addFlag("yes", "do not ask before marking it abandoned")
   .addFlag("json", "print engine events as JSON lines")
-  .setAction(async (args: { run: string; reason: string; yes: boolean; json: boolean }, hre) =>
-    runTask(async () => {
-      const connection = await connect(hre);
-      const { readPlanInput, abandonUpgrade } = await import("../src/evm/upgrade/upgrade-run");
-      const input = readPlanInput(connection.baseDir, args.run);
-      const deps = await runDeps(hre, connection, input, args.json);
-      const result = await abandonUpgrade(args.run, input, deps, {
-        reason: args.reason,
-        confirm: async (observed) => {
-          const out = peopleOut(args.json);
-          out.write(`run ${args.run} leaves the proxy ${input.proxy} like this:\n`);
-          for (const [name, value] of Object.entries(observed))
-            out.write(`  ${name.padEnd(22)} ${String(value)}\n`);
-          out.write("Abandoned, it is never resumed or rolled back; nothing is sent.\n");
-          return askYesNo("Mark it abandoned?", { yes: args.yes, command: "aegis:abandon", out });
-        },
-      });
-      await finish(result, input, deps, "abandon", hre.network.name, args.json);
-    }),
+  .addFlag(NO_COMPILE_FLAG.name, NO_COMPILE_FLAG.description)
+  .setAction(
+    async (
+      args: { run: string; reason: string; yes: boolean; json: boolean; noCompile: boolean },
+      hre,
+    ) =>
+      runTask(async () => {
+        const connection = await connect(hre, args);
+        const { readPlanInput, abandonUpgrade } = await import("../src/evm/upgrade/upgrade-run");
+        const input = readPlanInput(connection.baseDir, args.run);
+        const deps = await runDeps(hre, connection, input, args.json);
+        const result = await abandonUpgrade(args.run, input, deps, {
+          reason: args.reason,
+          confirm: async (observed) => {
+            const out = peopleOut(args.json);
+            out.write(`run ${args.run} leaves the proxy ${input.proxy} like this:\n`);
+            for (const [name, value] of Object.entries(observed))
+              out.write(`  ${name.padEnd(22)} ${String(value)}\n`);
+            out.write("Abandoned, it is never resumed or rolled back; nothing is sent.\n");
+            return askYesNo("Mark it abandoned?", { yes: args.yes, command: "aegis:abandon", out });
+          },
+        });
+        await finish(result, input, deps, "abandon", hre.network.name, args.json);
+      }),
   );
 
 task("aegis:status", "Lists this network's upgrade runs and where each stands")

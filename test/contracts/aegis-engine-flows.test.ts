@@ -1,3 +1,6 @@
+// Hardhat's chai matchers (reverted, emit, ...) are registered by the suites that use them, not by
+// hardhat.config.ts: every process the tests start would load chai otherwise.
+import "@nomicfoundation/hardhat-chai-matchers";
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployEngineFixture } from "../helpers/engine-fixture";

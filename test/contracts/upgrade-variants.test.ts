@@ -1,3 +1,6 @@
+// Hardhat's chai matchers (reverted, emit, ...) are registered by the suites that use them, not by
+// hardhat.config.ts: every process the tests start would load chai otherwise.
+import "@nomicfoundation/hardhat-chai-matchers";
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";

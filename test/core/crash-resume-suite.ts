@@ -11,6 +11,7 @@ import { readRunState } from "../../src/core/read-run-state";
 import { FORWARD_KEYS, ROLLBACK_KEYS } from "./fixtures/crash-plan";
 import { FakeTarget } from "./fixtures/fake-target";
 import { makeTempDir, removeTempDir } from "./helpers/temp-dir";
+import { nodeArgsFor } from "../helpers/prebuilt-cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const createdDirs: string[] = [];
@@ -25,7 +26,7 @@ interface ChildExit {
 
 function runChild(env: Record<string, string>): Promise<ChildExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CHILD], {
+    const child = spawn(process.execPath, nodeArgsFor(CHILD), {
       cwd: ROOT,
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true", ...env },
       stdio: ["ignore", "pipe", "pipe"],

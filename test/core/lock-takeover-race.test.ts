@@ -9,6 +9,7 @@ import { ERROR_CODES } from "../../src/core/error-codes";
 import { lockFileOf } from "../../src/core/run-paths";
 import { readTargetLock, type LockRecord } from "../../src/core/target-lock";
 import { makeTempDir, removeTempDir } from "./helpers/temp-dir";
+import { nodeArgsFor } from "../helpers/prebuilt-cli";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CHILD = path.join(__dirname, "fixtures", "lock-race-child.ts");
@@ -30,7 +31,7 @@ function startRacer(
   raceDir: string,
   racer: string,
 ): { child: ChildProcess; exited: Promise<string> } {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", CHILD], {
+  const child = spawn(process.execPath, nodeArgsFor(CHILD), {
     cwd: ROOT,
     env: {
       ...process.env,

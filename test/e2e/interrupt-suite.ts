@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ethers } from "ethers";
 import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
-import { HARDHAT_CLI, PROJECT_ROOT, rpc } from "../helpers/local-node";
+import { PROJECT_ROOT, hardhatNodeArgs, rpc } from "../helpers/local-node";
 import type { CliResult } from "../helpers/hardhat-cli";
 import { useAutomine, useIntervalMining } from "../helpers/interval-mining";
 import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/chain/deployment-record";
@@ -253,7 +253,7 @@ export function describeInterrupted(moment: InterruptMoment): void {
     ): Promise<CliResult & { signalled: boolean }> {
       const child = spawn(
         process.execPath,
-        [HARDHAT_CLI, "aegis:upgrade", "--yes", "--json", "--network", "localhost"],
+        hardhatNodeArgs(["aegis:upgrade", "--yes", "--json", "--network", "localhost"]),
         {
           cwd: PROJECT_ROOT,
           env: {
@@ -644,6 +644,9 @@ export function describeInterrupted(moment: InterruptMoment): void {
         });
 
         it("the monitor's wait for its blocks (--monitor-blocks 3): Ctrl-C leaves the run waiting; --no-wait does not wait; once the blocks pass, --resume completes", async () => {
+          // Blocks come only when the test mines them (or a transaction is sent): with a block
+          // every second, the blocks the monitor waits for could pass before --no-wait looks.
+          await useAutomine(seeded.node.url);
           const stopped = await upgrade("step.waiting:monitor", "--monitor-blocks", "3");
           expect(stopped.code, stopped.stderr + stopped.stdout).to.equal(3);
           const runId = runIdOf(stopped);
@@ -661,7 +664,6 @@ export function describeInterrupted(moment: InterruptMoment): void {
           );
 
           // No block comes until the test mines them: --no-wait looks once and leaves it waiting.
-          await useAutomine(seeded.node.url);
           const looked = await runPrinted(stopped, "Go on watching", { extra: ["--no-wait"] });
           expect(looked.code, looked.stderr + looked.stdout).to.equal(3);
           expect(looked.stdout).to.match(waiting);

@@ -69,7 +69,7 @@ describe("the README's first run, top to bottom, on a fresh node", () => {
             [process.execPath, HARDHAT_CLI, ...args].map((word) => `'${word}'`).join(" "),
             { cwd: PROJECT_ROOT, env, prompt: /\[y\/N\]/, answer: "y" },
           )
-        : await runHardhat(args, env);
+        : await runHardhat(args, env, { asTyped: true });
       ran.push(`${line} -> ${result.code}`);
       expect(result.code, `${ran.join("\n")}\n${result.stdout}\n${result.stderr}`).to.equal(0);
     }

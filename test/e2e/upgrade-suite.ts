@@ -4,7 +4,7 @@ import path from "node:path";
 import { ethers } from "ethers";
 import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
 import { spawn } from "node:child_process";
-import { HARDHAT_CLI, PROJECT_ROOT, freePort, rpc } from "../helpers/local-node";
+import { PROJECT_ROOT, freePort, hardhatNodeArgs, rpc } from "../helpers/local-node";
 import { useAutomine, useIntervalMining } from "../helpers/interval-mining";
 import { runOnTerminal } from "../helpers/terminal";
 import { readDeploymentRecord, type DeploymentRecord } from "../../src/evm/chain/deployment-record";
@@ -272,15 +272,14 @@ export function describeUpgradeEndToEnd(part: UpgradeSuitePart): void {
           const first = spawn(
             process.execPath,
             // A monitor window of several blocks keeps it running while the second one starts.
-            [
-              HARDHAT_CLI,
+            hardhatNodeArgs([
               "aegis:upgrade",
               "--yes",
               "--monitor-blocks",
               "6",
               "--network",
               "localhost",
-            ],
+            ]),
             { cwd: PROJECT_ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
           );
           let firstOut = "";
@@ -314,7 +313,7 @@ export function describeUpgradeEndToEnd(part: UpgradeSuitePart): void {
       it("takes Ctrl-C at the confirmation prompt as a no: nothing is sent", async () => {
         const blockBefore = await seeded.blockNumber();
         const result = await runOnTerminal(
-          [process.execPath, HARDHAT_CLI, "aegis:upgrade", "--network", "localhost"]
+          [process.execPath, ...hardhatNodeArgs(["aegis:upgrade", "--network", "localhost"])]
             .map((word) => `'${word}'`)
             .join(" "),
           {

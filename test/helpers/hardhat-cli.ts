@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { HARDHAT_CLI, PROJECT_ROOT } from "./local-node";
+import { HARDHAT_CLI, PROJECT_ROOT, hardhatNodeArgs } from "./local-node";
 
 /** What a finished CLI process printed and how it exited. */
 export interface CliResult {
@@ -17,9 +17,23 @@ export interface RunningCli {
   exited: Promise<CliResult>;
 }
 
+/** How a test's process is started: as tests start them (see hardhatNodeArgs), or as typed. */
+export interface StartOptions {
+  /**
+   * Exactly the user's command: the TypeScript sources through ts-node, and a compile first
+   * where the task does one.
+   */
+  asTyped?: boolean;
+}
+
 /** Starts `hardhat <args>` as its own process, for a test that signals it while it runs. */
-export function startHardhat(args: string[], env: Record<string, string>): RunningCli {
-  const child = spawn(process.execPath, [HARDHAT_CLI, ...args], {
+export function startHardhat(
+  args: string[],
+  env: Record<string, string>,
+  options: StartOptions = {},
+): RunningCli {
+  const nodeArgs = options.asTyped === true ? [HARDHAT_CLI, ...args] : hardhatNodeArgs(args);
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: PROJECT_ROOT,
     env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -38,6 +52,10 @@ export function startHardhat(args: string[], env: Record<string, string>): Runni
 }
 
 /** Runs `hardhat <args>` as its own process, as a user would, with extra environment. */
-export async function runHardhat(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return startHardhat(args, env).exited;
+export async function runHardhat(
+  args: string[],
+  env: Record<string, string>,
+  options: StartOptions = {},
+): Promise<CliResult> {
+  return startHardhat(args, env, options).exited;
 }

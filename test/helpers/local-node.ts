@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { httpRequester } from "../../src/evm/chain/rpc";
 import { freeLocalPort } from "../../src/evm/chain/free-port";
+import { prebuiltConfigArgs } from "./prebuilt-cli";
 
 /** The project's root, where hardhat.config.ts lives. */
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -14,6 +15,30 @@ export const HARDHAT_CLI = path.join(
   "cli",
   "bootstrap.js",
 );
+
+/** The tasks that compile the contracts before they start, unless given `--no-compile`. */
+const COMPILING_TASKS = new Set([
+  "aegis:deploy",
+  "aegis:import",
+  "aegis:upgrade",
+  "aegis:rollback",
+  "aegis:abandon",
+  "aegis:rehearse",
+]);
+
+/**
+ * `node`'s arguments for `hardhat <args>` in this project: the CLI entry, then the transpiled
+ * project's config (see prebuilt-cli.ts), then the task and its arguments. `npm test` compiles
+ * once before any test, so the tasks that would compile again are told not to (`--no-compile`):
+ * up to date, that compile only resolves imports, half a CPU-second per process. The README's
+ * own commands (test/e2e/readme-first-run.test.ts) still compile, as a user's do.
+ */
+export function hardhatNodeArgs(args: string[]): string[] {
+  const compiles = args.some((arg) => COMPILING_TASKS.has(arg)) && !args.includes("--help");
+  // A test that brings its own config (a project's settings over ours) runs it as given.
+  const config = args.includes("--config") ? [] : prebuiltConfigArgs();
+  return [HARDHAT_CLI, ...config, ...args, ...(compiles ? ["--no-compile"] : [])];
+}
 
 /** A free TCP port on 127.0.0.1, as the OS hands it out. */
 export const freePort = freeLocalPort;
@@ -36,7 +61,7 @@ export async function startHardhatNode(): Promise<LocalNode> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [HARDHAT_CLI, "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    hardhatNodeArgs(["node", "--hostname", "127.0.0.1", "--port", String(port)]),
     {
       cwd: PROJECT_ROOT,
       env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: "true" },
