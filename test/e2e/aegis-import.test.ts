@@ -19,6 +19,8 @@ interface Deployed {
   plain: { proxy: string; implementation: string };
   unmatched: { proxy: string; implementation: string };
   beaconProxy: string;
+  /** A UUPS proxy deployed without OpenZeppelin's plugin: its manifest does not list it. */
+  unlistedProxy: string;
 }
 
 const TOKEN_ABI = [
@@ -160,7 +162,8 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
         ],
         snapshotKeys: [balancesKeys],
       },
-      TokenUups: {
+      // The name aegis:upgrade gives the record when it imports the proxy itself.
+      PausableTokenUupsV1: {
         accounts: { holders: deployed.holders },
         invariants: [
           { id: "supply", view: "totalSupply()", withinBps: 0 },
@@ -301,6 +304,14 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
       "monitor",
     ]);
     expect(report.steps.every((step) => step.verdict === "go")).to.equal(true);
+    // The record keeps what the import found, and the report says where its history starts.
+    expect(record.imported).to.include({ implementation: deployed.token.implementation });
+    const origin =
+      `imported at block ${record.imported!.block} with implementation ${deployed.token.implementation} ` +
+      "(contracts/test/PausableTokenV1.sol:PausableTokenV1), initializer version 1: its runtime bytecode matched the build; no history before it";
+    const preflight = report.steps.find((step) => step.shortId === "preflight")!;
+    expect(preflight.figures?.imported).to.equal(origin);
+    expect(preflight.verifyMessage).to.contain(origin);
     const invariants = report.steps.find((step) => step.shortId === "invariants")!;
     expect(invariants.verifyMessage).to.match(/^4 invariants hold/);
     // Every listed balance, before and after, side by side in the report.
@@ -319,25 +330,14 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
     expect(storage.figures?.unexpectedChanges).to.equal(0);
   });
 
-  it("imports a UUPS proxy and upgrades it through the proxy itself", async () => {
+  it("upgrades a UUPS proxy given by address with no record, importing it from OpenZeppelin's manifest, through the proxy itself", async () => {
     const dir = recordsDir(false);
-    const imported = await hardhat(
-      ["aegis:import", "--proxy", deployed.uups.proxy, "--name", "TokenUups"],
-      dir,
-    );
-    expect(imported.code, imported.stderr).to.equal(0);
-    const record = readDeploymentRecord(path.join(dir, "localhost", "TokenUups.json"), "localhost");
-    expect(record.proxyKind).to.equal("uups");
-    expect(record.proxyAdmin).to.equal(ethers.ZeroAddress);
-    expect(record.owner).to.equal(deployed.owner);
-    expect(record.current.contract).to.equal("PausableTokenUupsV1");
-
     const held = await holdings(deployed.uups.proxy);
     const result = await hardhat(
       [
         "aegis:upgrade",
         "--proxy",
-        "TokenUups",
+        deployed.uups.proxy,
         "--to",
         "PausableTokenUupsV2",
         "--call",
@@ -347,6 +347,22 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
       dir,
     );
     expect(result.code, result.stderr + result.stdout).to.equal(0);
+    const recordPath = path.join(dir, "localhost", "PausableTokenUupsV1.json");
+    expect(
+      result.stdout.split("\n").filter((line) => line.includes("OpenZeppelin's manifest lists")),
+    ).to.deep.equal([
+      `no record described ${deployed.uups.proxy}; OpenZeppelin's manifest lists it, so it is imported as PausableTokenUupsV1 (PausableTokenUupsV1, uups proxy): ${recordPath}`,
+    ]);
+    const record = readDeploymentRecord(recordPath, "localhost");
+    expect(record.proxyKind).to.equal("uups");
+    expect(record.proxyAdmin).to.equal(ethers.ZeroAddress);
+    expect(record.owner).to.equal(deployed.owner);
+    expect(record.imported).to.include({
+      identity: "bytecode",
+      implementation: deployed.uups.implementation,
+    });
+    // Upgraded since: the record says so, and keeps what the import found.
+    expect(record.current.contract).to.equal("PausableTokenUupsV2");
     expect(result.stdout).to.contain("upgradeToAndCall");
     expect(await token(deployed.uups.proxy).getFunction("feeBps")()).to.equal(7n);
     expect(await holdings(deployed.uups.proxy)).to.deep.equal(held);
@@ -469,11 +485,23 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
     const withToken = [recordsDir(true), recordsDir(true)];
     const before = { block: await blockNumber(), token: filesOf(withToken[0]!) };
     const upgradeToken = ["aegis:upgrade", "--proxy", "Token", "--to", "PausableTokenV2", "--yes"];
-    const [notAProxy, beacon, noRecord, badPause, badView] = await Promise.all([
+    const [notAProxy, beacon, noRecord, listedBadTo, badPause, badView] = await Promise.all([
       hardhat(["aegis:import", "--proxy", deployed.token.implementation], empty),
       hardhat(["aegis:import", "--proxy", deployed.beaconProxy], empty),
       hardhat(
-        ["aegis:upgrade", "--proxy", deployed.uups.proxy, "--to", "PausableTokenUupsV2", "--yes"],
+        [
+          "aegis:upgrade",
+          "--proxy",
+          deployed.unlistedProxy,
+          "--to",
+          "PausableTokenUupsV2",
+          "--yes",
+        ],
+        empty,
+      ),
+      // Listed in OpenZeppelin's manifest, so it would be imported; refused first for --to.
+      hardhat(
+        ["aegis:upgrade", "--proxy", deployed.plain.proxy, "--to", "PlainTokenV3", "--yes"],
         empty,
       ),
       hardhat(upgradeToken, withToken[0]!, configs.badPause),
@@ -485,11 +513,15 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
     expectRefused(beacon!, EVM_ERROR_CODES.UNSUPPORTED_PROXY);
     expect(beacon!.stderr).to.contain("it is a beacon proxy");
 
-    // A proxy passed by address that no record describes: the hint offers the import.
+    // A proxy passed by address that no record describes and OpenZeppelin's manifest does not
+    // list: the hint offers the import.
     expectRefused(noRecord!, EVM_ERROR_CODES.RECORD_NOT_FOUND);
     expect(noRecord!.stderr).to.contain(
-      `hint: no record describes this proxy yet: import it first (npx hardhat aegis:import --network localhost --proxy ${deployed.uups.proxy})`,
+      `hint: no record describes this proxy yet: import it first (npx hardhat aegis:import --network localhost --proxy ${deployed.unlistedProxy})`,
     );
+    // One the manifest lists is imported only once the upgrade's checks pass: no record here.
+    expectRefused(listedBadTo!, EVM_ERROR_CODES.UNKNOWN_CONTRACT);
+    expect(listedBadTo!.stdout).to.not.contain("imported as");
 
     expectRefused(badPause!, EVM_ERROR_CODES.PRESET_PAUSE_FUNCTION_MISSING);
     expect(badPause!.stderr).to.contain(
