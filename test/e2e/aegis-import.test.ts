@@ -35,7 +35,8 @@ const TRANSFER = "event Transfer(address indexed from, address indexed to, uint2
 /**
  * A protocol the toolkit did not deploy: pausable OZ-upgradeable tokens deployed with
  * `upgrades.deployProxy` on a real `hardhat node`, adopted with `aegis:import`, then upgraded
- * by the full checklist on the generic preset configured as data in a hardhat.config.ts.
+ * by the full checklist on the generic preset configured as data in a hardhat.config.ts. The
+ * UUPS and the no-pause upgrades run in a separate project (test/e2e/plugin-project.test.ts).
  */
 describe("aegis:import and the generic preset, end to end on a real hardhat node", () => {
   let node: LocalNode;
@@ -162,16 +163,6 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
         ],
         snapshotKeys: [balancesKeys],
       },
-      // The name aegis:upgrade gives the record when it imports the proxy itself.
-      PausableTokenUupsV1: {
-        accounts: { holders: deployed.holders },
-        invariants: [
-          { id: "supply", view: "totalSupply()", withinBps: 0 },
-          { id: "balances", view: "balanceOf(holders)", unchanged: true },
-        ],
-        snapshotKeys: [balancesKeys],
-      },
-      // Plain: nothing configured, the generic defaults.
     });
     configs.badPause = writeConfig("bad-pause", {
       Token: { pause: { pause: "halt()", unpause: "resume()", paused: "halted()" } },
@@ -328,105 +319,6 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
     // The holders' balances were snapshotted (keys from Transfer events) and did not move.
     const storage = report.steps.find((step) => step.shortId === "verify-storage")!;
     expect(storage.figures?.unexpectedChanges).to.equal(0);
-  });
-
-  it("upgrades a UUPS proxy given by address with no record, importing it from OpenZeppelin's manifest, through the proxy itself", async () => {
-    const dir = recordsDir(false);
-    const held = await holdings(deployed.uups.proxy);
-    const result = await hardhat(
-      [
-        "aegis:upgrade",
-        "--proxy",
-        deployed.uups.proxy,
-        "--to",
-        "PausableTokenUupsV2",
-        "--call",
-        "initializeV2(7)",
-        "--yes",
-      ],
-      dir,
-    );
-    expect(result.code, result.stderr + result.stdout).to.equal(0);
-    const recordPath = path.join(dir, "localhost", "PausableTokenUupsV1.json");
-    expect(
-      result.stdout.split("\n").filter((line) => line.includes("OpenZeppelin's manifest lists")),
-    ).to.deep.equal([
-      `no record described ${deployed.uups.proxy}; OpenZeppelin's manifest lists it, so it is imported as PausableTokenUupsV1 (PausableTokenUupsV1, uups proxy): ${recordPath}`,
-    ]);
-    const record = readDeploymentRecord(recordPath, "localhost");
-    expect(record.proxyKind).to.equal("uups");
-    expect(record.proxyAdmin).to.equal(ethers.ZeroAddress);
-    expect(record.owner).to.equal(deployed.owner);
-    expect(record.imported).to.include({
-      identity: "bytecode",
-      implementation: deployed.uups.implementation,
-    });
-    // Upgraded since: the record says so, and keeps what the import found.
-    expect(record.current.contract).to.equal("PausableTokenUupsV2");
-    expect(result.stdout).to.contain("upgradeToAndCall");
-    expect(await token(deployed.uups.proxy).getFunction("feeBps")()).to.equal(7n);
-    expect(await holdings(deployed.uups.proxy)).to.deep.equal(held);
-    const report = reportOf(dir, runIdsOf(dir)[0]!);
-    expect(report.run.status).to.equal("completed");
-    // The pause came from the defaults: the contract has pause(), unpause() and paused().
-    expect(report.steps.map((step) => step.shortId)).to.include.members(["pause", "unpause"]);
-    expect(report.steps.find((s) => s.shortId === "invariants")!.verifyMessage).to.contain(
-      "supply, balances",
-    );
-  });
-
-  it("upgrades a token without a pause live, on the generic defaults, and says so loudly", async () => {
-    const dir = recordsDir(false);
-    const imported = await hardhat(
-      ["aegis:import", "--proxy", deployed.plain.proxy, "--name", "Plain"],
-      dir,
-    );
-    expect(imported.code, imported.stderr).to.equal(0);
-    const result = await hardhat(
-      [
-        "aegis:upgrade",
-        "--proxy",
-        "Plain",
-        "--to",
-        "PlainTokenV2",
-        "--call",
-        "initializeV2(3)",
-        "--monitor-blocks",
-        "0",
-        "--yes",
-      ],
-      dir,
-    );
-    expect(result.code, result.stderr + result.stdout).to.equal(0);
-    // The preview, before the question: no pause, no invariants, and the config that adds them.
-    expect(result.stdout).to.match(/! NO PAUSE: the protocol stays live during the upgrade/);
-    expect(result.stdout).to.match(
-      /! NO INVARIANTS: .*the value-level storage diff is the only state check/,
-    );
-    expect(result.stdout).to.contain("aegis.presets.Plain.invariants");
-    expect(await token(deployed.plain.proxy).getFunction("feeBps")()).to.equal(3n);
-
-    const report = reportOf(dir, runIdsOf(dir)[0]!);
-    expect(report.run.status).to.equal("completed");
-    expect(report.steps.map((step) => step.shortId)).to.deep.equal([
-      "preflight",
-      "snapshot",
-      "record-invariants",
-      "deploy-implementation",
-      "upgrade",
-      "invariants",
-      "verify-storage",
-      "monitor",
-    ]);
-    const preflight = report.steps.find((step) => step.shortId === "preflight")!;
-    expect(preflight.verdict).to.equal("warn");
-    expect(preflight.verifyMessage).to.contain("NO PAUSE");
-    expect(preflight.verifyMessage).to.contain("NO INVARIANTS");
-    const markdown = fs.readFileSync(
-      path.join(dir, "localhost", "runs", runIdsOf(dir)[0]!, "report.md"),
-      "utf8",
-    );
-    expect(markdown).to.contain("NO PAUSE: the protocol stays live during the upgrade");
   });
 
   it("refuses an implementation that matches no build, naming the closest; --force imports it with a warning every later report carries", async () => {

@@ -165,11 +165,12 @@ function createProject(project: string): void {
 /**
  * The README's config with the presets of the project's two other tokens beside the README's
  * `Token`: the UUPS one (imported as `TokenUups`) and the one without pause (imported by
- * aegis:upgrade under its contract's name), both with their supply and balances as invariants.
+ * aegis:upgrade under its contract's name), both with their supply and balances as invariants,
+ * the holders found in Transfer events as the README's are (its `TRANSFER`).
  */
 function withOtherPresets(config: string): string {
   const checks = `{
-        accounts: { holders },
+        accounts: { holders: { event: TRANSFER, args: ["from", "to"] } },
         invariants: [
           { view: "totalSupply()", unchanged: true },
           { view: "balanceOf(holders)", unchanged: true },
@@ -177,7 +178,7 @@ function withOtherPresets(config: string): string {
         snapshotKeys: [
           {
             mapping: "erc7201:openzeppelin.storage.ERC20:_balances",
-            event: "event Transfer(address indexed from, address indexed to, uint256 value)",
+            event: TRANSFER,
             args: ["from", "to"],
             skipZero: true,
           },
@@ -221,6 +222,7 @@ interface Deployed {
 interface RunReportJson {
   run: { status: string };
   steps: Array<{ shortId: string; verdict?: string; verifyMessage?: string }>;
+  beforeAfter: Array<{ step: string; figure: string }>;
 }
 
 /**
@@ -367,6 +369,7 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
   it("compiles offline and upgrades an OZ-deployed proxy, step by step as the README says", async () => {
     const [, , ...rest] = walkthrough.commands;
     expect(walkthrough.config).to.match(/^import "aegis-upgrade-toolkit";$/m);
+    expect(walkthrough.config).to.not.contain(deployed.holders[0]!);
     // The README's token is the project's first deployment on a fresh node: its address is the
     // one the README's commands name.
     expect(rest.join("\n")).to.contain(deployed.token.proxy);
@@ -441,6 +444,16 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
     expect(report.run.status).to.equal("completed");
     expect(report.steps.map((step) => step.shortId)).to.include.members(["pause", "upgrade"]);
     expect(report.steps.every((step) => step.verdict === "go")).to.equal(true);
+    // Every holder's balance was compared, though the config lists none: Transfer events named them.
+    const compared = report.beforeAfter
+      .filter((row) => row.step.endsWith("#invariants"))
+      .map((row) => row.figure);
+    for (const holder of deployed.holders) {
+      expect(
+        compared.some((figure) => figure.endsWith(`balanceOf(${holder})`)),
+        holder,
+      ).to.equal(true);
+    }
     expect(fs.existsSync(path.join(deployments, "runs", runs[1]!, "report.md"))).to.equal(true);
     expect(ran[5]!.result.stdout).to.match(new RegExp(`${runs[1]}\\s.*completed`));
   });
