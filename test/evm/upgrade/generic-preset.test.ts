@@ -120,6 +120,11 @@ describe("generic preset", () => {
     expect(
       codeOf(() => build({ invariants: [{ view: "totalSuply()", unchanged: true }] }, token)),
     ).to.equal(EVM_ERROR_CODES.PRESET_VIEW_MISSING);
+    const misspelt = () =>
+      build({ invariants: [{ view: "totalSuply()", unchanged: true }] }, token);
+    expect(misspelt).to.throw(
+      "aegis.presets.Token.invariants.0: PausableTokenV1 has no view totalSuply()",
+    );
     expect(codeOf(() => build({ views: ["mint(holders, 1)"] }, token))).to.equal(
       EVM_ERROR_CODES.PRESET_VIEW_MISSING,
     );
