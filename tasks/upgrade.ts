@@ -237,6 +237,24 @@ async function refuseIfUnfinished(hre: HardhatRuntimeEnvironment, chainId: numbe
   );
 }
 
+/**
+ * A proxy given by address with no record, that OpenZeppelin's manifest lists: its import,
+ * written once the upgrade's checks pass (src/evm/upgrade/manifest-import.ts).
+ */
+async function importFromManifest(hre: HardhatRuntimeEnvironment, chainId: number, proxy: string) {
+  const { importListedProxy } = await import("../src/evm/upgrade/manifest-import");
+  const { readValidations } = await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
+  return importListedProxy(proxy, {
+    provider: hre.ethers.provider,
+    eip1193: hre.network.provider,
+    networkName: hre.network.name,
+    chainId,
+    deploymentsDir: hre.config.aegis.deploymentsDir,
+    build: hre.artifacts,
+    validations: await readValidations(hre),
+  });
+}
+
 /** After a rollback left the reinitializer's version behind: what it wrote, shown before the plan. */
 async function showEarlierReinitializer(
   hre: HardhatRuntimeEnvironment,
@@ -334,6 +352,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         if (proxy === undefined) throw new MissingUpgradeSettingError("proxy");
         if (to === undefined) throw new MissingUpgradeSettingError("to");
         await refuseIfUnfinished(hre, chainId, proxy);
+        const imported = await importFromManifest(hre, chainId, proxy);
         const call = args.call === undefined ? (settings.call ?? null) : parseCallOption(args.call);
         const { prepareUpgrade } = await import("../src/evm/upgrade/upgrade-inputs");
         const { readValidations } =
@@ -356,9 +375,15 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
             deploymentsDir: hre.config.aegis.deploymentsDir,
             artifacts: hre.artifacts,
             validations: await readValidations(hre),
-            preset: await loadPreset(hre, proxy, to),
+            preset: await loadPreset(hre, imported?.result.record ?? proxy, to),
+            record: imported?.result,
           },
         );
+        if (imported !== undefined) {
+          const { describeManifestImport } = await import("../src/evm/upgrade/manifest-import");
+          imported.write();
+          peopleOut(args.json).write(`${describeManifestImport(imported)}\n`);
+        }
         const { input } = prepared;
         const deps = await runDeps(hre, connection, input, args.json, control);
         deps.rehearsal = await checkRehearsal(hre, input, deps, args.withoutRehearsal);

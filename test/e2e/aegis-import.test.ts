@@ -9,6 +9,10 @@ import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
 import { readProxyInfo } from "../../src/evm/chain/eip1967";
 import { readInitializableState } from "../../src/evm/chain/initializable";
 import { EVM_ERROR_CODES } from "../../src/evm/error-codes";
+import hre from "hardhat";
+import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
+import { isAegisError, type AegisError } from "../../src/core/errors";
+import { importProxy } from "../../src/evm/upgrade/import-proxy";
 
 /** What test/e2e/fixtures/deploy-foreign-tokens.ts deployed. */
 interface Deployed {
@@ -19,6 +23,8 @@ interface Deployed {
   plain: { proxy: string; implementation: string };
   unmatched: { proxy: string; implementation: string };
   beaconProxy: string;
+  /** A UUPS proxy deployed without OpenZeppelin's plugin: its manifest does not list it. */
+  unlistedProxy: string;
 }
 
 const TOKEN_ABI = [
@@ -33,7 +39,8 @@ const TRANSFER = "event Transfer(address indexed from, address indexed to, uint2
 /**
  * A protocol the toolkit did not deploy: pausable OZ-upgradeable tokens deployed with
  * `upgrades.deployProxy` on a real `hardhat node`, adopted with `aegis:import`, then upgraded
- * by the full checklist on the generic preset configured as data in a hardhat.config.ts.
+ * by the full checklist on the generic preset configured as data in a hardhat.config.ts. The
+ * UUPS and the no-pause upgrades run in a separate project (test/e2e/plugin-project.test.ts).
  */
 describe("aegis:import and the generic preset, end to end on a real hardhat node", () => {
   let node: LocalNode;
@@ -45,7 +52,7 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
   /** The records with the token imported once (tests copy it). */
   let pristine: string;
   let firstImport: CliResult;
-  const configs = { good: "", badPause: "", badView: "" };
+  const configs = { good: "", badPause: "" };
 
   /** A hardhat.config.ts that is the project's with `aegis.presets` set. */
   function writeConfig(name: string, presets: unknown): string {
@@ -121,6 +128,25 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
     };
   }
 
+  /** Why `aegis:import`'s logic, run in this process against the node, refuses a proxy. */
+  async function importRefusal(proxy: string, deploymentsDir: string): Promise<AegisError> {
+    const context = {
+      provider,
+      networkName: "localhost",
+      chainId: 31337,
+      deploymentsDir,
+      build: hre.artifacts,
+      validations: await readValidations(hre),
+    };
+    return importProxy({ proxy, force: false }, context).then(
+      () => expect.fail(`${proxy} was imported`),
+      (error: unknown) => {
+        if (!isAegisError(error)) throw error;
+        return error;
+      },
+    );
+  }
+
   function expectRefused(result: CliResult, code: string): void {
     expect(result.code, result.stdout + result.stderr).to.not.equal(0);
     const lines = result.stderr.trim().split("\n");
@@ -160,21 +186,9 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
         ],
         snapshotKeys: [balancesKeys],
       },
-      TokenUups: {
-        accounts: { holders: deployed.holders },
-        invariants: [
-          { id: "supply", view: "totalSupply()", withinBps: 0 },
-          { id: "balances", view: "balanceOf(holders)", unchanged: true },
-        ],
-        snapshotKeys: [balancesKeys],
-      },
-      // Plain: nothing configured, the generic defaults.
     });
     configs.badPause = writeConfig("bad-pause", {
       Token: { pause: { pause: "halt()", unpause: "resume()", paused: "halted()" } },
-    });
-    configs.badView = writeConfig("bad-view", {
-      Token: { invariants: [{ view: "totalSuply()", unchanged: true }] },
     });
 
     pristine = path.join(root, "pristine");
@@ -301,6 +315,14 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
       "monitor",
     ]);
     expect(report.steps.every((step) => step.verdict === "go")).to.equal(true);
+    // The record keeps what the import found, and the report says where its history starts.
+    expect(record.imported).to.include({ implementation: deployed.token.implementation });
+    const origin =
+      `imported at block ${record.imported!.block} with implementation ${deployed.token.implementation} ` +
+      "(contracts/test/PausableTokenV1.sol:PausableTokenV1), initializer version 1: its runtime bytecode matched the build; no history before it";
+    const preflight = report.steps.find((step) => step.shortId === "preflight")!;
+    expect(preflight.figures?.imported).to.equal(origin);
+    expect(preflight.verifyMessage).to.contain(origin);
     const invariants = report.steps.find((step) => step.shortId === "invariants")!;
     expect(invariants.verifyMessage).to.match(/^4 invariants hold/);
     // Every listed balance, before and after, side by side in the report.
@@ -319,125 +341,31 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
     expect(storage.figures?.unexpectedChanges).to.equal(0);
   });
 
-  it("imports a UUPS proxy and upgrades it through the proxy itself", async () => {
-    const dir = recordsDir(false);
-    const imported = await hardhat(
-      ["aegis:import", "--proxy", deployed.uups.proxy, "--name", "TokenUups"],
-      dir,
-    );
-    expect(imported.code, imported.stderr).to.equal(0);
-    const record = readDeploymentRecord(path.join(dir, "localhost", "TokenUups.json"), "localhost");
-    expect(record.proxyKind).to.equal("uups");
-    expect(record.proxyAdmin).to.equal(ethers.ZeroAddress);
-    expect(record.owner).to.equal(deployed.owner);
-    expect(record.current.contract).to.equal("PausableTokenUupsV1");
-
-    const held = await holdings(deployed.uups.proxy);
-    const result = await hardhat(
-      [
-        "aegis:upgrade",
-        "--proxy",
-        "TokenUups",
-        "--to",
-        "PausableTokenUupsV2",
-        "--call",
-        "initializeV2(7)",
-        "--yes",
-      ],
-      dir,
-    );
-    expect(result.code, result.stderr + result.stdout).to.equal(0);
-    expect(result.stdout).to.contain("upgradeToAndCall");
-    expect(await token(deployed.uups.proxy).getFunction("feeBps")()).to.equal(7n);
-    expect(await holdings(deployed.uups.proxy)).to.deep.equal(held);
-    const report = reportOf(dir, runIdsOf(dir)[0]!);
-    expect(report.run.status).to.equal("completed");
-    // The pause came from the defaults: the contract has pause(), unpause() and paused().
-    expect(report.steps.map((step) => step.shortId)).to.include.members(["pause", "unpause"]);
-    expect(report.steps.find((s) => s.shortId === "invariants")!.verifyMessage).to.contain(
-      "supply, balances",
-    );
-  });
-
-  it("upgrades a token without a pause live, on the generic defaults, and says so loudly", async () => {
-    const dir = recordsDir(false);
-    const imported = await hardhat(
-      ["aegis:import", "--proxy", deployed.plain.proxy, "--name", "Plain"],
-      dir,
-    );
-    expect(imported.code, imported.stderr).to.equal(0);
-    const result = await hardhat(
-      [
-        "aegis:upgrade",
-        "--proxy",
-        "Plain",
-        "--to",
-        "PlainTokenV2",
-        "--call",
-        "initializeV2(3)",
-        "--monitor-blocks",
-        "0",
-        "--yes",
-      ],
-      dir,
-    );
-    expect(result.code, result.stderr + result.stdout).to.equal(0);
-    // The preview, before the question: no pause, no invariants, and the config that adds them.
-    expect(result.stdout).to.match(/! NO PAUSE: the protocol stays live during the upgrade/);
-    expect(result.stdout).to.match(
-      /! NO INVARIANTS: .*the value-level storage diff is the only state check/,
-    );
-    expect(result.stdout).to.contain("aegis.presets.Plain.invariants");
-    expect(await token(deployed.plain.proxy).getFunction("feeBps")()).to.equal(3n);
-
-    const report = reportOf(dir, runIdsOf(dir)[0]!);
-    expect(report.run.status).to.equal("completed");
-    expect(report.steps.map((step) => step.shortId)).to.deep.equal([
-      "preflight",
-      "snapshot",
-      "record-invariants",
-      "deploy-implementation",
-      "upgrade",
-      "invariants",
-      "verify-storage",
-      "monitor",
-    ]);
-    const preflight = report.steps.find((step) => step.shortId === "preflight")!;
-    expect(preflight.verdict).to.equal("warn");
-    expect(preflight.verifyMessage).to.contain("NO PAUSE");
-    expect(preflight.verifyMessage).to.contain("NO INVARIANTS");
-    const markdown = fs.readFileSync(
-      path.join(dir, "localhost", "runs", runIdsOf(dir)[0]!, "report.md"),
-      "utf8",
-    );
-    expect(markdown).to.contain("NO PAUSE: the protocol stays live during the upgrade");
-  });
-
   it("refuses an implementation that matches no build, naming the closest; --force imports it with a warning every later report carries", async () => {
     const [refusedDir, dir] = [recordsDir(false), recordsDir(false)];
-    const [refused, forced] = await Promise.all([
-      hardhat(["aegis:import", "--proxy", deployed.unmatched.proxy], refusedDir),
-      hardhat(
-        [
-          "aegis:import",
-          "--proxy",
-          deployed.unmatched.proxy,
-          "--name",
-          "Odd",
-          "--contract",
-          "PausableTokenV1",
-          "--force",
-        ],
-        dir,
-      ),
-    ]);
-    expectRefused(refused!, EVM_ERROR_CODES.IMPLEMENTATION_UNMATCHED);
-    expect(refused!.stderr).to.match(/closest: PausableTokenV1 \(/);
-    expect(refused!.stderr).to.contain("--force");
+    // The refusal in this process (its format on stderr is the same for every code, shown by the
+    // bad-input test); the forced import as the user runs it.
+    const refused = await importRefusal(deployed.unmatched.proxy, refusedDir);
+    expect(refused.code).to.equal(EVM_ERROR_CODES.IMPLEMENTATION_UNMATCHED);
+    expect(refused.message).to.match(/closest: PausableTokenV1 \(/);
+    expect(refused.hint).to.contain("--force");
     expect(filesOf(refusedDir)).to.deep.equal({});
+    const forced = await hardhat(
+      [
+        "aegis:import",
+        "--proxy",
+        deployed.unmatched.proxy,
+        "--name",
+        "Odd",
+        "--contract",
+        "PausableTokenV1",
+        "--force",
+      ],
+      dir,
+    );
 
-    expect(forced!.code, forced!.stderr).to.equal(0);
-    expect(forced!.stderr).to.match(
+    expect(forced.code, forced.stderr).to.equal(0);
+    expect(forced.stderr).to.match(
       /^WARNING: implementation 0x[0-9a-fA-F]{40} matched no build of PausableTokenV1/m,
     );
     const record = readDeploymentRecord(path.join(dir, "localhost", "Odd.json"), "localhost");
@@ -466,44 +394,60 @@ describe("aegis:import and the generic preset, end to end on a real hardhat node
 
   it("refuses bad input with a code and a hint, exits non-zero and changes nothing", async () => {
     const empty = recordsDir(false);
-    const withToken = [recordsDir(true), recordsDir(true)];
-    const before = { block: await blockNumber(), token: filesOf(withToken[0]!) };
+    const withToken = recordsDir(true);
+    const before = { block: await blockNumber(), token: filesOf(withToken) };
     const upgradeToken = ["aegis:upgrade", "--proxy", "Token", "--to", "PausableTokenV2", "--yes"];
-    const [notAProxy, beacon, noRecord, badPause, badView] = await Promise.all([
-      hardhat(["aegis:import", "--proxy", deployed.token.implementation], empty),
-      hardhat(["aegis:import", "--proxy", deployed.beaconProxy], empty),
+    // Refusals of the import itself, in this process: a process would prove no more than the
+    // three below do (the code and hint on stderr, the exit code).
+    const notAProxy = await importRefusal(deployed.token.implementation, empty);
+    expect(notAProxy.code).to.equal(EVM_ERROR_CODES.NOT_A_PROXY);
+    expect(notAProxy.message).to.contain("implementation slot is empty");
+    expect(notAProxy.hint).to.not.equal("");
+    const beacon = await importRefusal(deployed.beaconProxy, empty);
+    expect(beacon.code).to.equal(EVM_ERROR_CODES.UNSUPPORTED_PROXY);
+    expect(beacon.message).to.contain("it is a beacon proxy");
+    expect(beacon.hint).to.not.equal("");
+
+    const [noRecord, listedBadTo, badPause] = await Promise.all([
       hardhat(
-        ["aegis:upgrade", "--proxy", deployed.uups.proxy, "--to", "PausableTokenUupsV2", "--yes"],
+        [
+          "aegis:upgrade",
+          "--proxy",
+          deployed.unlistedProxy,
+          "--to",
+          "PausableTokenUupsV2",
+          "--yes",
+        ],
         empty,
       ),
-      hardhat(upgradeToken, withToken[0]!, configs.badPause),
-      hardhat(upgradeToken, withToken[1]!, configs.badView),
+      // Listed in OpenZeppelin's manifest, so it would be imported; refused first for --to.
+      hardhat(
+        ["aegis:upgrade", "--proxy", deployed.plain.proxy, "--to", "PlainTokenV3", "--yes"],
+        empty,
+      ),
+      hardhat(upgradeToken, withToken, configs.badPause),
     ]);
 
-    expectRefused(notAProxy!, EVM_ERROR_CODES.NOT_A_PROXY);
-    expect(notAProxy!.stderr).to.contain("implementation slot is empty");
-    expectRefused(beacon!, EVM_ERROR_CODES.UNSUPPORTED_PROXY);
-    expect(beacon!.stderr).to.contain("it is a beacon proxy");
-
-    // A proxy passed by address that no record describes: the hint offers the import.
+    // A proxy passed by address that no record describes and OpenZeppelin's manifest does not
+    // list: the hint offers the import.
     expectRefused(noRecord!, EVM_ERROR_CODES.RECORD_NOT_FOUND);
     expect(noRecord!.stderr).to.contain(
-      `hint: no record describes this proxy yet: import it first (npx hardhat aegis:import --network localhost --proxy ${deployed.uups.proxy})`,
+      `hint: no record describes this proxy yet: import it first (npx hardhat aegis:import --network localhost --proxy ${deployed.unlistedProxy})`,
     );
+    // One the manifest lists is imported only once the upgrade's checks pass: no record here.
+    expectRefused(listedBadTo!, EVM_ERROR_CODES.UNKNOWN_CONTRACT);
+    expect(listedBadTo!.stdout).to.not.contain("imported as");
 
     expectRefused(badPause!, EVM_ERROR_CODES.PRESET_PAUSE_FUNCTION_MISSING);
     expect(badPause!.stderr).to.contain(
       "aegis.presets.Token.pause.pause: PausableTokenV1 has no function halt()",
     );
     expect(badPause!.stderr).to.contain('pause: "none"');
-
-    expectRefused(badView!, EVM_ERROR_CODES.PRESET_VIEW_MISSING);
-    expect(badView!.stderr).to.contain(
-      "aegis.presets.Token.invariants.0: PausableTokenV1 has no view totalSuply()",
-    );
+    // A view the contract lacks (AEGIS-E346) is refused the same way, before the same checks:
+    // test/evm/upgrade/generic-preset.test.ts.
 
     expect(await blockNumber()).to.equal(before.block);
     expect(filesOf(empty)).to.deep.equal({});
-    for (const dir of withToken) expect(filesOf(dir)).to.deep.equal(before.token);
+    expect(filesOf(withToken)).to.deep.equal(before.token);
   });
 });

@@ -17,8 +17,17 @@ export const PROXY_ADMIN_INTERFACE = [
   "UPGRADE_INTERFACE_VERSION()",
 ];
 
-/** Compares two ABIs (JSON fragments, as artifacts hold them). */
-export function compareAbis(currentAbi: unknown[], newAbi: unknown[]): LayoutFinding[] {
+/**
+ * Compares two ABIs (JSON fragments, as artifacts hold them). Behind a UUPS proxy (`proxyKind`
+ * "uups") the proxy answers nothing itself: the implementation's own upgradeToAndCall is the
+ * upgrade path, so only clashes among the implementation's selectors count. Unknown (two
+ * contracts compared without a proxy), the transparent proxy's interface is checked.
+ */
+export function compareAbis(
+  currentAbi: unknown[],
+  newAbi: unknown[],
+  proxyKind?: "transparent" | "uups",
+): LayoutFinding[] {
   const current = new ethers.Interface(currentAbi as ethers.InterfaceAbi);
   const next = new ethers.Interface(newAbi as ethers.InterfaceAbi);
   const findings: LayoutFinding[] = [];
@@ -78,7 +87,10 @@ export function compareAbis(currentAbi: unknown[], newAbi: unknown[]): LayoutFin
   }
 
   const adminSelectors = new Map(
-    PROXY_ADMIN_INTERFACE.map((signature) => [ethers.id(signature).slice(0, 10), signature]),
+    (proxyKind === "uups" ? [] : PROXY_ADMIN_INTERFACE).map((signature) => [
+      ethers.id(signature).slice(0, 10),
+      signature,
+    ]),
   );
   const seen = new Map<string, string>();
   for (const [signature, fragment] of nextFunctions) {

@@ -41,6 +41,8 @@ export interface TargetInput {
   /** Deployment name, proxy address, or `<old> -> <new>` for two contracts. */
   name: string;
   proxy?: string;
+  /** How the proxy is upgraded, when the target is a live proxy (selects the ABI clash checks). */
+  proxyKind?: "transparent" | "uups";
   current: VersionInput & { source: LayoutSource };
   updated: VersionInput;
   /** When given, the bytes under every added item are read at this block and must be zero. */
@@ -165,7 +167,7 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
   }
 
   if (input.current.abi !== undefined && input.updated.abi !== undefined) {
-    findings.push(...compareAbis(input.current.abi, input.updated.abi));
+    findings.push(...compareAbis(input.current.abi, input.updated.abi, input.proxyKind));
   }
 
   const described = findings.map(describeFinding);

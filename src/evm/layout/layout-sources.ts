@@ -110,6 +110,7 @@ export async function resolveLayoutTargets(
       targets.push({
         name: proxyArg,
         proxy: current.proxy,
+        proxyKind: current.proxyKind,
         current: current.version,
         updated: await builtVersion(context, request.newContracts[index]!),
         live: { reader: live.reader, address: current.proxy, blockNumber: live.blockNumber },
@@ -167,6 +168,13 @@ export async function builtVersion(
   };
 }
 
+/** A live proxy's current version, and how the proxy is upgraded. */
+export interface LiveVersion {
+  proxy: string;
+  proxyKind: "transparent" | "uups";
+  version: SourcedVersion;
+}
+
 /**
  * The live implementation behind a proxy given by deployment name or address: from the project's
  * record when one names it, else from OpenZeppelin's manifest (AEGIS-E329 when neither knows it).
@@ -174,15 +182,15 @@ export async function builtVersion(
 export async function liveVersion(
   context: LayoutSourceContext,
   proxyArg: string,
-): Promise<{ proxy: string; version: SourcedVersion }> {
+): Promise<LiveVersion> {
   const { networkName, deploymentsDir, provider } = context;
   if (!proxyArg.startsWith("0x")) {
     const record = readDeploymentRecord(
       deploymentRecordPath(deploymentsDir, networkName, proxyArg),
       networkName,
     );
-    await readProxyInfo(provider, record.proxy);
-    return fromRecord(context, record);
+    const info = await readProxyInfo(provider, record.proxy);
+    return { ...(await fromRecord(context, record)), proxyKind: info.kind };
   }
   if (!ethers.isAddress(proxyArg)) throw new InvalidAddressError("--proxy", proxyArg);
   const proxy = ethers.getAddress(proxyArg);
@@ -197,7 +205,8 @@ export async function liveVersion(
     } catch {
       continue; // Not a deployment record (journals and reports live here too).
     }
-    if (record.proxy === proxy) return fromRecord(context, record);
+    if (record.proxy === proxy)
+      return { ...(await fromRecord(context, record)), proxyKind: info.kind };
   }
   let layout: StorageLayout;
   try {
@@ -208,6 +217,7 @@ export async function liveVersion(
   }
   return {
     proxy,
+    proxyKind: info.kind,
     version: {
       contract: `implementation ${info.implementation}`,
       layout,

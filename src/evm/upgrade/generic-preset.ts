@@ -13,6 +13,7 @@ import {
   PresetViewFailedError,
   PresetViewMissingError,
 } from "../errors";
+import { findEventAccounts, parseEventAccountSource } from "./event-accounts";
 import type { GenericInvariant, GenericPreset } from "./preset-config";
 import type { InvariantFigure, InvariantResult, UpgradePreset } from "./upgrade-preset";
 
@@ -22,7 +23,11 @@ export interface PresetContract {
   abi: ethers.InterfaceAbi;
 }
 
-/** The generic preset's state: one figure per concrete view call, keyed by the call as written. */
+/**
+ * The generic preset's state: one figure per concrete view call, keyed by the call as written,
+ * and for each account list found in events, the accounts it had (`accounts:<list>`, joined by
+ * commas), so that a check reads the same calls.
+ */
 export type GenericState = Record<string, InvariantFigure>;
 
 /** What the generic preset is built from. */
@@ -101,11 +106,54 @@ function findView(
   return view;
 }
 
+/** An argument of a view as written: a named account list, or one literal value. */
+type ArgSpec = { list: string } | { value: unknown };
+
+/** A view as written, resolved against the ABIs: its concrete calls wait for the account lists. */
+interface CallTemplate {
+  name: string;
+  fragment: ethers.FunctionFragment;
+  args: ArgSpec[];
+}
+
+/** Account lists by name, each of checksummed addresses. */
+type AccountLists = Record<string, string[]>;
+
+/** An account list found in events, parsed. */
+interface EventList {
+  fragment: ethers.EventFragment;
+  args: string[];
+}
+
+// The state keeps the accounts an event list had at its block under this prefix (no view call
+// is written without parentheses), so that checks find the same calls that were read.
+const LIST_KEY = "accounts:";
+
+/** The concrete calls of a template: one per combination of the accounts of its lists. */
+function expand(template: CallTemplate, lists: AccountLists): ConcreteCall[] {
+  const choices = template.args.map((arg) =>
+    "list" in arg ? (lists[arg.list] ?? []) : [arg.value],
+  );
+  const combos = choices.reduce<unknown[][]>(
+    (acc, options) => acc.flatMap((prefix) => options.map((option) => [...prefix, option])),
+    [[]],
+  );
+  return combos.map((combo) => ({
+    figure: `${template.name}(${combo.map(String).join(", ")})`,
+    fragment: template.fragment,
+    args: combo,
+  }));
+}
+
 /** Resolves the preset's functions against every contract and reads the state with them. */
 class GenericPresetBuilder {
   private readonly interfaces: Array<{ name: string; iface: ethers.Interface }>;
   private readonly config: GenericPreset;
-  private readonly calls = new Map<string, ConcreteCall[]>();
+  private readonly templates = new Map<string, CallTemplate>();
+  /** The lists written out in the config. */
+  readonly staticLists: AccountLists = {};
+  /** The lists found in events when the state is read. */
+  readonly eventLists = new Map<string, EventList>();
 
   constructor(private readonly params: GenericPresetParams) {
     this.interfaces = params.contracts.map((contract) => ({
@@ -120,11 +168,35 @@ class GenericPresetBuilder {
       snapshotKeys: [],
       mappingKeys: {},
     };
+    for (const [name, list] of Object.entries(this.config.accounts)) {
+      if (Array.isArray(list)) {
+        this.staticLists[name] = list.map((account) => ethers.getAddress(account));
+      } else {
+        const where = `${params.key}.accounts.${name}`;
+        const fragment = parseEventAccountSource(where, list);
+        this.eventLists.set(name, { fragment, args: list.args });
+      }
+    }
   }
 
-  /** The concrete calls of a view as written (one per combination of listed accounts). */
-  resolve(text: string, key: string): ConcreteCall[] {
-    const known = this.calls.get(text);
+  /** Every view resolved so far. */
+  all(): CallTemplate[] {
+    return [...this.templates.values()];
+  }
+
+  /** The account lists of a state: those written out, and those its events gave. */
+  listsOf(state: GenericState): AccountLists {
+    const lists: AccountLists = { ...this.staticLists };
+    for (const name of this.eventLists.keys()) {
+      const found = state[`${LIST_KEY}${name}`];
+      lists[name] = typeof found === "string" && found !== "" ? found.split(",") : [];
+    }
+    return lists;
+  }
+
+  /** A view as written, checked against every contract's ABI and the configured lists. */
+  resolve(text: string, key: string): CallTemplate {
+    const known = this.templates.get(text);
     if (known !== undefined) return known;
     const { name, args } = parseCall(text);
     let fragment: ethers.FunctionFragment | undefined;
@@ -137,9 +209,8 @@ class GenericPresetBuilder {
       throw new PresetViewMissingError(key, text, "the contract", "no ABI to look it up in");
     }
     // Each argument is a list of accounts by name, or one literal value.
-    const choices = args.map((arg, index): unknown[] => {
-      const list = this.config.accounts[arg];
-      if (list !== undefined) return list.map((account) => ethers.getAddress(account));
+    const specs = args.map((arg, index): ArgSpec => {
+      if (this.config.accounts[arg] !== undefined) return { list: arg };
       const value = literal(arg);
       if (value === undefined) {
         throw new InvalidPresetConfigError(
@@ -147,19 +218,11 @@ class GenericPresetBuilder {
           `argument ${index + 1} of ${text} is neither an account list (${Object.keys(this.config.accounts).join(", ") || "none configured under accounts"}) nor an address, integer or boolean`,
         );
       }
-      return [value];
+      return { value };
     });
-    const combos = choices.reduce<unknown[][]>(
-      (acc, options) => acc.flatMap((prefix) => options.map((option) => [...prefix, option])),
-      [[]],
-    );
-    const calls = combos.map((combo) => ({
-      figure: `${name}(${combo.map(String).join(", ")})`,
-      fragment: fragment!,
-      args: combo,
-    }));
-    this.calls.set(text, calls);
-    return calls;
+    const template = { name, fragment, args: specs };
+    this.templates.set(text, template);
+    return template;
   }
 
   /** The pause functions, checked in every contract; undefined for a protocol upgraded live. */
@@ -279,20 +342,15 @@ export function buildGenericPreset(params: GenericPresetParams): UpgradePreset<G
   const invariants = config?.invariants ?? [];
   const key = params.key;
 
-  // Every call the state needs, resolved now: refusals come before anything is read.
-  const figureCalls = new Map<string, ConcreteCall>();
-  const add = (text: string, where: string) => {
-    const calls = builder.resolve(text, where);
-    for (const call of calls) figureCalls.set(call.figure, call);
-    return calls;
-  };
+  // Every view the state needs, resolved now: refusals come before anything is read.
+  const add = (text: string, where: string) => builder.resolve(text, where);
   for (const [index, view] of (config?.views ?? []).entries()) add(view, `${key}.views.${index}`);
   const checks = invariants.map((invariant, index) => {
     const where = `${key}.invariants.${index}`;
-    const calls = add(invariant.view, where);
+    const template = add(invariant.view, where);
     const name = checkName(invariant);
     const numeric = name === "atLeast" || name === "atMost" || name === "withinBps";
-    const outputType = calls[0]?.fragment.outputs[0]?.type ?? "";
+    const outputType = template.fragment.outputs[0]?.type ?? "";
     if (numeric && !NUMERIC.test(outputType)) {
       throw new InvalidPresetConfigError(
         where,
@@ -310,7 +368,17 @@ export function buildGenericPreset(params: GenericPresetParams): UpgradePreset<G
             : undefined;
     if (raw !== undefined) {
       if (typeof raw === "string" && /^[A-Za-z_$][\w$]*\(.*\)$/.test(raw)) {
-        const boundCalls = add(raw, `${where}.${name}`);
+        const boundTemplate = add(raw, `${where}.${name}`);
+        const fromEvents = boundTemplate.args.find(
+          (arg) => "list" in arg && builder.eventLists.has(arg.list),
+        );
+        if (fromEvents !== undefined) {
+          throw new InvalidPresetConfigError(
+            `${where}.${name}`,
+            `a bound must be one value, and ${raw} reads one per account of a list found in events`,
+          );
+        }
+        const boundCalls = expand(boundTemplate, builder.staticLists);
         if (boundCalls.length !== 1) {
           throw new InvalidPresetConfigError(
             `${where}.${name}`,
@@ -337,13 +405,24 @@ export function buildGenericPreset(params: GenericPresetParams): UpgradePreset<G
       statement: statementOf(invariant),
       invariant,
       name,
-      figures: calls.map((call) => call.figure),
+      template,
       bound,
     };
   });
+  /** The figures a check reads in a state: its view's calls for the state's account lists. */
+  const figuresOf = (check: (typeof checks)[number], state: GenericState) =>
+    expand(check.template, builder.listsOf(state)).map((call) => call.figure);
+  const usedEventLists = [
+    ...new Set(
+      builder
+        .all()
+        .flatMap((template) => template.args)
+        .flatMap((arg) => ("list" in arg && builder.eventLists.has(arg.list) ? [arg.list] : [])),
+    ),
+  ];
 
   const pause = builder.pauseFunctions();
-  const fragments = [...figureCalls.values()].map((call) => call.fragment);
+  const fragments = builder.all().map((template) => template.fragment);
   if (pause !== undefined) fragments.push(pause.pause, pause.unpause, pause.paused);
   const iface = new ethers.Interface([...new Set(fragments.map((f) => f.format("full")))]);
 
@@ -367,7 +446,7 @@ export function buildGenericPreset(params: GenericPresetParams): UpgradePreset<G
   function checkOne(check: (typeof checks)[number], state: GenericState): InvariantResult {
     const figures: InvariantResult["figures"] = {};
     const broken: string[] = [];
-    for (const figure of check.figures) {
+    for (const figure of figuresOf(check, state)) {
       const actual = state[figure]!;
       const limit = check.bound === undefined ? undefined : value(state, check.bound);
       figures[figure] = actual;
@@ -392,9 +471,14 @@ export function buildGenericPreset(params: GenericPresetParams): UpgradePreset<G
   ): InvariantResult {
     const figures: InvariantResult["figures"] = {};
     const broken: string[] = [];
-    for (const figure of check.figures) {
+    // The accounts known before the upgrade: the state after has them all (events only add).
+    for (const figure of figuresOf(check, before)) {
       const was = before[figure]!;
-      const now = after[figure]!;
+      const now = after[figure];
+      if (now === undefined) {
+        broken.push(`${figure} was not read after the upgrade`);
+        continue;
+      }
       figures[figure] = { before: was, after: now };
       if (check.name === "unchanged") {
         if (!sameFigure(was, now)) broken.push(`${figure} ${String(was)} -> ${String(now)}`);
@@ -446,8 +530,26 @@ export function buildGenericPreset(params: GenericPresetParams): UpgradePreset<G
       return Boolean(iface.decodeFunctionResult(pause.paused, data)[0]);
     },
     async readState(provider: Provider, record: DeploymentRecord, blockTag: number) {
+      // Lists found in events: every account they named from the deployment to this block.
+      const lists: AccountLists = { ...builder.staticLists };
+      for (const name of usedEventLists) {
+        const source = builder.eventLists.get(name)!;
+        const from = Math.min(record.deployedAt.block, blockTag);
+        lists[name] = await findEventAccounts(
+          provider,
+          record.proxy,
+          source.fragment,
+          source.args,
+          from,
+          blockTag,
+        );
+      }
+      const calls = new Map<string, ConcreteCall>();
+      for (const template of builder.all()) {
+        for (const call of expand(template, lists)) calls.set(call.figure, call);
+      }
       const entries = await Promise.all(
-        [...figureCalls.values()].map(async (call): Promise<[string, InvariantFigure]> => {
+        [...calls.values()].map(async (call): Promise<[string, InvariantFigure]> => {
           try {
             const data = await provider.call({
               to: record.proxy,
@@ -467,7 +569,8 @@ export function buildGenericPreset(params: GenericPresetParams): UpgradePreset<G
           }
         }),
       );
-      return Object.fromEntries(entries);
+      const found = usedEventLists.map((name) => [`${LIST_KEY}${name}`, lists[name]!.join(",")]);
+      return Object.fromEntries([...entries, ...found]) as GenericState;
     },
     checkState: (state) => stateChecks.map((check) => checkOne(check, state)),
     compareStates: (before, after) => [

@@ -342,16 +342,17 @@ function existingRecords(deploymentsDir: string, networkName: string) {
 }
 
 /**
- * Builds the record of the proxy at `request.proxy` and writes it, unless a record of the same
- * proxy or name exists: identical, nothing is written (status `identical`); different, it is
- * refused with AEGIS-E341 naming each difference. Bad input is refused before anything is read
- * or written: an address (E301), a record name (E343), no proxy (E305), an unsupported proxy
- * (E342), an implementation matching no build (E340) or several (E348).
+ * Builds the record of the proxy at `request.proxy` without writing it, so that a caller with
+ * more checks to make (aegis:upgrade importing from OpenZeppelin's manifest) writes it only once
+ * they pass. A record of the same proxy or name that says the same is returned as `identical`;
+ * one that differs is refused with AEGIS-E341 naming each difference. Bad input is refused
+ * before anything is read: an address (E301), a record name (E343), no proxy (E305), an
+ * unsupported proxy (E342), an implementation matching no build (E340) or several (E348).
  */
-export async function importProxy(
+export async function prepareImport(
   request: ImportRequest,
   context: ImportContext,
-): Promise<ImportResult> {
+): Promise<{ result: ImportResult; write(): void }> {
   if (!ethers.isAddress(request.proxy)) throw new InvalidAddressError("--proxy", request.proxy);
   if (request.name !== undefined && !RECORD_NAME.test(request.name)) {
     throw new InvalidRecordNameError(request.name);
@@ -400,12 +401,50 @@ export async function importProxy(
     const found = differences(clash.record, record);
     if (found.length > 0) throw new ImportConflictError(clash.recordPath, found);
     return {
-      status: "identical",
-      record: clash.record,
-      recordPath: clash.recordPath,
-      deploymentFound: survey.deploymentFound,
+      result: {
+        status: "identical",
+        record: clash.record,
+        recordPath: clash.recordPath,
+        deploymentFound: survey.deploymentFound,
+      },
+      write: () => {},
     };
   }
-  writeDeploymentRecord(recordPath, record);
-  return { status: "written", record, recordPath, deploymentFound: survey.deploymentFound };
+  return {
+    result: { status: "written", record, recordPath, deploymentFound: survey.deploymentFound },
+    write: () => writeDeploymentRecord(recordPath, record),
+  };
+}
+
+/**
+ * Builds the record of the proxy at `request.proxy` and writes it, unless a record of the same
+ * proxy or name exists: identical, nothing is written (status `identical`); different, it is
+ * refused with AEGIS-E341 (see prepareImport for the other refusals).
+ */
+export async function importProxy(
+  request: ImportRequest,
+  context: ImportContext,
+): Promise<ImportResult> {
+  const prepared = await prepareImport(request, context);
+  prepared.write();
+  return prepared.result;
+}
+
+/**
+ * Whether OpenZeppelin's manifest of this network (`.openzeppelin/<network>.json`, or the temp
+ * file of a development node's instance) lists `proxy`: its plugin deployed or imported it
+ * from this project, so adopting it needs no decision of the user's.
+ */
+export async function manifestListsProxy(
+  eip1193: EthereumProvider,
+  proxy: string,
+): Promise<boolean> {
+  try {
+    const data = await (await Manifest.forNetwork(eip1193)).read();
+    const wanted = proxy.toLowerCase();
+    return data.proxies.some((entry) => entry?.address?.toLowerCase() === wanted);
+  } catch {
+    // No manifest, or one this version cannot read: as if it did not list the proxy.
+    return false;
+  }
 }

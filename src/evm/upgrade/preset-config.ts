@@ -9,7 +9,14 @@
  *   presets: {
  *     MyToken: {
  *       pause: { pause: "pause()", unpause: "unpause()", paused: "paused()" }, // or "none"
- *       accounts: { holders: ["0x7099…79C8", "0x3C44…93BC"] },
+ *       accounts: {
+ *         owners: ["0x7099…79C8"],
+ *         // Every address a Transfer named: no holder listed by hand.
+ *         holders: {
+ *           event: "event Transfer(address indexed from, address indexed to, uint256 value)",
+ *           args: ["from", "to"],
+ *         },
+ *       },
  *       views: ["owner()"],
  *       invariants: [
  *         { view: "totalSupply()", unchanged: true },
@@ -76,11 +83,21 @@ export const genericPresetSchema = z.strictObject({
    * "auto" (default) uses pause(), unpause() and paused() when the contract has all three.
    */
   pause: z.union([z.literal("auto"), z.literal("none"), pauseFunctions]).default("auto"),
-  /** Named lists of accounts, for views that take an account: `balanceOf(holders)`. */
+  /**
+   * Named lists of accounts, for views that take an account: `balanceOf(holders)`. A list is
+   * written out, or found in the contract's events: `{ event, args }` takes every address those
+   * arguments held, from the proxy's deployment to the block read (event-accounts.ts).
+   */
   accounts: z
     .record(
       z.string().regex(/^[A-Za-z_][\w]*$/, "a list name"),
-      z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address")),
+      z.union([
+        z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, "an address")),
+        z.strictObject({
+          event: z.string().min(1),
+          args: z.array(z.string().min(1)).min(1),
+        }),
+      ]),
     )
     .default({}),
   /** Views read into the state besides those the invariants name (recorded, not checked). */

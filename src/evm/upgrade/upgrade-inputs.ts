@@ -62,6 +62,11 @@ export interface UpgradeContext {
   artifacts: ArtifactSource;
   validations: ValidationData;
   preset: UpgradePreset<unknown>;
+  /**
+   * The proxy's record when it is not on disk yet (an import aegis:upgrade performs, written
+   * once these checks pass); otherwise it is looked up from `proxy`.
+   */
+  record?: { record: DeploymentRecord; recordPath: string };
 }
 
 /** The checked inputs: the plan input and what its dependencies need. */
@@ -131,11 +136,8 @@ export async function prepareUpgrade(
     if (!ethers.isAddress(request.proxy)) throw new InvalidAddressError("--proxy", request.proxy);
     await readProxyInfo(provider, request.proxy);
   }
-  const { record, recordPath } = resolveRecord(
-    context.deploymentsDir,
-    context.networkName,
-    request.proxy,
-  );
+  const { record, recordPath } =
+    context.record ?? resolveRecord(context.deploymentsDir, context.networkName, request.proxy);
   if (record.chainId !== context.chainId) {
     throw new ChainIdMismatchError(recordPath, record.chainId, context.chainId);
   }

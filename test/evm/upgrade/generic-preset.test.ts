@@ -4,6 +4,10 @@ import { isAegisError } from "../../../src/core/errors";
 import { EVM_ERROR_CODES } from "../../../src/evm/error-codes";
 import { buildGenericPreset, type PresetContract } from "../../../src/evm/upgrade/generic-preset";
 import { choosePreset, parseGenericPreset } from "../../../src/evm/upgrade/preset-config";
+import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
+import type { DeploymentRecord } from "../../../src/evm/chain/deployment-record";
+import { layoutOfBytecode } from "../../../src/evm/storage/contract-layout";
+import { createLayoutSnapshotter } from "../../../src/evm/storage/layout-snapshotter";
 
 const HOLDERS = [
   "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
@@ -116,6 +120,11 @@ describe("generic preset", () => {
     expect(
       codeOf(() => build({ invariants: [{ view: "totalSuply()", unchanged: true }] }, token)),
     ).to.equal(EVM_ERROR_CODES.PRESET_VIEW_MISSING);
+    const misspelt = () =>
+      build({ invariants: [{ view: "totalSuply()", unchanged: true }] }, token);
+    expect(misspelt).to.throw(
+      "aegis.presets.Token.invariants.0: PausableTokenV1 has no view totalSuply()",
+    );
     expect(codeOf(() => build({ views: ["mint(holders, 1)"] }, token))).to.equal(
       EVM_ERROR_CODES.PRESET_VIEW_MISSING,
     );
@@ -151,5 +160,115 @@ describe("generic preset", () => {
     expect(
       choosePreset({ upgrade: { proxy: "Token", preset: { views: [] } } }, imported).key,
     ).to.equal("aegis.upgrade.preset");
+  });
+
+  it("finds the holders of a token in its Transfer events: for balanceOf(holders) and for the snapshot's _balances keys", async () => {
+    const TRANSFER = "event Transfer(address indexed from, address indexed to, uint256 value)";
+    const [owner, alice, bob, carol, dave] = await hre.ethers.getSigners();
+    const erc20 = await hre.upgrades.deployProxy(
+      await hre.ethers.getContractFactory("PausableTokenV1", owner),
+      ["Pausable", "PSB", owner!.address, 10n ** 27n],
+      { kind: "transparent", initializer: "initialize" },
+    );
+    await erc20.waitForDeployment();
+    const proxy = await erc20.getAddress();
+    const deployedAt = await hre.ethers.provider.getBlockNumber();
+    for (const [index, holder] of [alice!, bob!].entries()) {
+      await (await erc20.getFunction("mint")(holder.address, BigInt(index + 1) * 1000n)).wait();
+    }
+    // A transfer makes a holder nobody listed.
+    const asAlice = erc20.connect(alice!) as typeof erc20;
+    await (await asAlice.getFunction("transfer")(carol!.address, 100n)).wait();
+    const before = await hre.ethers.provider.getBlockNumber();
+    const record = { proxy, deployedAt: { block: deployedAt, timestamp: 0 } } as DeploymentRecord;
+
+    const preset = build(
+      {
+        accounts: { holders: { event: TRANSFER, args: ["from", "to"] } },
+        invariants: [{ view: "balanceOf(holders)", unchanged: true }],
+        snapshotKeys: [
+          {
+            mapping: "erc7201:openzeppelin.storage.ERC20:_balances",
+            event: TRANSFER,
+            args: ["from", "to"],
+            skipZero: true,
+          },
+        ],
+      },
+      token,
+    );
+    const stateBefore = await preset.readState(hre.ethers.provider, record, before);
+    const holders = [alice!, bob!, carol!].map((signer) => signer.address);
+    const balances = { [alice!.address]: 900n, [bob!.address]: 2000n, [carol!.address]: 100n };
+    for (const holder of holders) {
+      expect(stateBefore[`balanceOf(${holder})`], holder).to.equal(balances[holder]);
+    }
+    // The zero address of the mints is no holder; dave never held any.
+    expect(Object.keys(stateBefore).filter((k) => k.startsWith("balanceOf("))).to.have.length(3);
+    expect(preset.compareStates(stateBefore, stateBefore)[0]!.holds).to.equal(true);
+
+    // A balance that moves breaks the invariant; a holder who appears later is not compared.
+    await (await erc20.getFunction("mint")(dave!.address, 5n)).wait();
+    await (await asAlice.getFunction("transfer")(bob!.address, 1n)).wait();
+    const after = await preset.readState(
+      hre.ethers.provider,
+      record,
+      await hre.ethers.provider.getBlockNumber(),
+    );
+    expect(after[`balanceOf(${dave!.address})`]).to.equal(5n);
+    const [result] = preset.compareStates(stateBefore, after);
+    expect(result!.holds).to.equal(false);
+    expect(result!.violation).to.equal(
+      // In order of address (bob's sorts first).
+      `balanceOf(${bob!.address}) 2000 -> 2001; balanceOf(${alice!.address}) 900 -> 899`,
+    );
+    expect(Object.keys(result!.figures)).to.have.members(holders.map((h) => `balanceOf(${h})`));
+
+    // The storage snapshot reads the _balances entry of every holder the events name.
+    const artifact = await hre.artifacts.readArtifact("PausableTokenV1");
+    const layout = layoutOfBytecode(
+      await readValidations(hre),
+      artifact.contractName,
+      artifact.bytecode,
+    ).storage;
+    const side = { contract: "PausableTokenV1", layout };
+    const snapshotter = createLayoutSnapshotter({
+      endpoint: hre.network.provider,
+      address: proxy,
+      before: side,
+      after: side,
+      keySources: preset.snapshotKeys!.keySources,
+      mappingKeys: preset.snapshotKeys!.mappingKeys,
+      fromBlock: deployedAt,
+    });
+    const snapshot = JSON.parse((await snapshotter.take(before, "before")).json) as {
+      entries: Array<{ path: string; value: unknown }>;
+    };
+    const balanceEntries = snapshot.entries.filter((entry) => entry.path.includes("_balances["));
+    expect(balanceEntries.map((entry) => entry.path)).to.have.members(
+      holders.map((h) => `erc7201:openzeppelin.storage.ERC20:_balances[${h.toLowerCase()}]`),
+    );
+  });
+
+  it("refuses an account list whose event or arguments cannot give accounts", () => {
+    const list = (event: string, args: string[]) => () =>
+      build({ accounts: { holders: { event, args } } }, token);
+    const transfer = "event Transfer(address indexed from, address indexed to, uint256 value)";
+    expect(codeOf(list("event Transfer(address from", ["from"]))).to.equal(
+      EVM_ERROR_CODES.INVALID_PRESET_CONFIG,
+    );
+    expect(codeOf(list(transfer, ["sender"]))).to.equal(EVM_ERROR_CODES.INVALID_PRESET_CONFIG);
+    expect(codeOf(list(transfer, ["value"]))).to.equal(EVM_ERROR_CODES.INVALID_PRESET_CONFIG);
+    expect(
+      codeOf(() =>
+        build(
+          {
+            accounts: { holders: { event: transfer, args: ["to"] } },
+            invariants: [{ view: "totalSupply()", atMost: "balanceOf(holders)" }],
+          },
+          token,
+        ),
+      ),
+    ).to.equal(EVM_ERROR_CODES.INVALID_PRESET_CONFIG);
   });
 });

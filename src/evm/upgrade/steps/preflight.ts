@@ -5,6 +5,23 @@ import { readInitializableState } from "../../chain/initializable";
 import { readUpgradeAuthority, signerCanUpgrade } from "../../chain/upgrade-authority";
 import { failing, holdingMessage, stopUnless } from "./invariant-verdicts";
 import type { PlanEnv } from "./plan-env";
+import type { ImportEntry } from "../../chain/deployment-record";
+
+const IDENTIFIED_BY: Record<ImportEntry["identity"], string> = {
+  bytecode: "its runtime bytecode matched the build",
+  "oz-manifest": "OpenZeppelin's manifest named its creation bytecode",
+  forced: "unmatched, imported with --force",
+};
+
+/**
+ * What `aegis:import` found, for a record it made: the record has no history from before the
+ * import, so every later report says where its knowledge of the proxy starts.
+ */
+function importOrigin(imported: ImportEntry | undefined): string | undefined {
+  if (imported === undefined) return undefined;
+  const artifact = imported.artifact === undefined ? "" : ` (${imported.artifact})`;
+  return `imported at block ${imported.block} with implementation ${imported.implementation}${artifact}, initializer version ${imported.initializedVersion}: ${IDENTIFIED_BY[imported.identity]}; no history before it`;
+}
 
 /** The preflight: who may upgrade, what the proxy runs and whether the invariants hold, before anything is sent. */
 export function preflightStep({ input, deps, readRecord }: PlanEnv) {
@@ -22,7 +39,9 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
       const right = await signerCanUpgrade(provider, info, authority, signerAddress, block);
       const invariants = preset.checkState(await preset.readState(provider, readRecord(), block));
       const { initializedVersion } = await readInitializableState(provider, input.proxy, block);
+      const imported = importOrigin(readRecord().imported);
       return {
+        ...(imported === undefined ? {} : { imported }),
         initializedVersion: Number(initializedVersion),
         block,
         implementation: info.implementation,
@@ -41,6 +60,7 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
         invariantsHolding: `${result.invariants.length - broken.length}/${result.invariants.length}`,
         initializedVersion: result.initializedVersion,
         ...(deps.rehearsal === undefined ? {} : { rehearsal: deps.rehearsal }),
+        ...(result.imported === undefined ? {} : { imported: result.imported }),
       };
       const expected = input.expectedInitializedVersion;
       if (expected !== null && result.initializedVersion >= expected) {
@@ -68,7 +88,7 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
         broken.length === 0,
         figures,
         `already failing: ${broken.map((r) => r.violation).join("; ")}`,
-        `signer ${result.authority}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}${deps.rehearsal === undefined ? "" : `; rehearsal ${deps.rehearsal}`}`,
+        `signer ${result.authority}; ${input.from.contract} at ${result.implementation}; ${holdingMessage(result.invariants)}${deps.rehearsal === undefined ? "" : `; rehearsal ${deps.rehearsal}`}${result.imported === undefined ? "" : `; ${result.imported}`}`,
       );
       // The plan's notices make a passing preflight a warn, so the report carries them.
       if (verdict.verdict !== "go" || !input.notices?.length) return verdict;
