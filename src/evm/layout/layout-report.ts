@@ -136,15 +136,25 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
       row.slotConstant = declaration.status;
       row.constants = declaration.constants.map((constant) => `${constant.name}=${constant.value}`);
     }
-    if (declaration.status === "mismatch") {
-      findings.push({
-        kind: "namespace-slot-mismatch",
-        contract: declaration.contract,
-        namespace: declaration.namespace,
-        computed: declaration.computed,
-        constants: declaration.constants.map((constant) => constant.value),
-      });
-    }
+  }
+  // Both versions' annotations are held to the formula: a current version whose constant is
+  // wrong has been writing where its layout says nothing lives. One finding per declaration.
+  const mismatches = new Map<string, NamespaceDeclaration>();
+  for (const declaration of [
+    ...(input.current.namespaceDeclarations ?? []),
+    ...(input.updated.namespaceDeclarations ?? []),
+  ]) {
+    const key = `${declaration.contract}|${declaration.namespace}|${declaration.computed}`;
+    if (declaration.status === "mismatch") mismatches.set(key, declaration);
+  }
+  for (const declaration of mismatches.values()) {
+    findings.push({
+      kind: "namespace-slot-mismatch",
+      contract: declaration.contract,
+      namespace: declaration.namespace,
+      computed: declaration.computed,
+      constants: declaration.constants.map((constant) => constant.value),
+    });
   }
 
   let liveCheck: TargetReport["liveCheck"] = null;

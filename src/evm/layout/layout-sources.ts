@@ -31,7 +31,6 @@ import { InvalidAddressError, UnknownContractError } from "../errors";
 import {
   LayoutInputError,
   LiveLayoutUnknownError,
-  NamespaceSlotMismatchError,
   NoStorageLayoutOutputError,
 } from "../layout-errors";
 import type { LayoutSource, TargetInput, VersionInput } from "./layout-report";
@@ -92,9 +91,9 @@ export function checkLayoutRequest(request: LayoutRequest): void {
 }
 
 /**
- * The targets of a report. Proxies are read live (with `live.reader` at `live.blockNumber`);
- * every namespace annotation found in either version's source must give its slot constant
- * (AEGIS-E320).
+ * The targets of a report. Proxies are read live (with `live.reader` at `live.blockNumber`).
+ * A namespace annotation that does not give its slot constant is not refused here: the report
+ * names it (LAYOUT-009) beside everything else it finds.
  */
 export async function resolveLayoutTargets(
   context: LayoutSourceContext,
@@ -130,24 +129,7 @@ export async function resolveLayoutTargets(
       updated: await builtVersion(context, request.newContracts[0]!),
     });
   }
-  for (const target of targets) {
-    assertNamespaceSlots(target.current);
-    assertNamespaceSlots(target.updated);
-  }
   return targets;
-}
-
-/** Throws AEGIS-E320 when a namespace annotation's id does not give the slot its source uses. */
-export function assertNamespaceSlots(version: VersionInput): void {
-  const mismatch = version.namespaceDeclarations?.find((found) => found.status === "mismatch");
-  if (mismatch) {
-    throw new NamespaceSlotMismatchError(
-      mismatch.contract,
-      mismatch.namespace,
-      mismatch.computed,
-      mismatch.constants.map((constant) => constant.value),
-    );
-  }
 }
 
 /** A contract of the project's build: layout, ABI and namespace declarations. */

@@ -1,0 +1,129 @@
+import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
+import type { EthereumProvider } from "@openzeppelin/upgrades-core";
+import { isAegisError } from "../../../src/core/errors";
+import { EVM_ERROR_CODES } from "../../../src/evm/error-codes";
+import {
+  assembleLayoutReport,
+  buildTargetReport,
+  type LayoutReport,
+  type TargetReport,
+} from "../../../src/evm/layout/layout-report";
+import { emitLayoutReport } from "../../../src/evm/layout/layout-output";
+import {
+  checkLayoutRequest,
+  referenceBuildVersion,
+  resolveLayoutTargets,
+  type LayoutRequest,
+  type LayoutSourceContext,
+} from "../../../src/evm/layout/layout-sources";
+
+/** The in-process build and network, as the task wires them. */
+async function sourceContext(): Promise<LayoutSourceContext> {
+  return {
+    networkName: hre.network.name,
+    deploymentsDir: fs.mkdtempSync(path.join(os.tmpdir(), "aegis-hazards-")),
+    artifacts: hre.artifacts,
+    validations: await readValidations(hre),
+    provider: hre.ethers.provider,
+    eip1193: hre.network.provider as unknown as EthereumProvider,
+  };
+}
+
+/** The report of --old <oldName> --new <newName>, as the task builds it. */
+async function compare(oldName: string, newName: string): Promise<TargetReport> {
+  const [target] = await resolveLayoutTargets(await sourceContext(), {
+    proxies: [],
+    old: oldName,
+    newContracts: [newName],
+  });
+  return buildTargetReport(target!);
+}
+
+/** The code an in-process call fails with. */
+async function codeOf(call: () => unknown): Promise<string> {
+  try {
+    await call();
+  } catch (error) {
+    if (isAegisError(error)) return error.code;
+    throw error;
+  }
+  throw new Error("expected a coded error");
+}
+
+const layoutFindings = (target: TargetReport) =>
+  target.findings.filter((f) => f.code.startsWith("LAYOUT"));
+
+describe("layout report: every hazard a finding, with the fix that is right for it", () => {
+  describe("a report, always", () => {
+    let tmp: string;
+    before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-layout-out-"))));
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    it("reports a wrong ERC-7201 constant of either version as LAYOUT-009, the rest intact", async () => {
+      const updated = await compare("AegisEngineV1", "MismatchedNamespace");
+      expect(updated.pass).to.equal(false);
+      const mismatch = updated.findings.filter((f) => f.code === "LAYOUT-009");
+      expect(mismatch).to.have.length(1);
+      expect(mismatch[0]!.message).to.contain("MismatchedNamespace: erc7201:aegis.test.Mismatched");
+      // The rest of the comparison is there too: V1's variables are gone from this contract.
+      expect(updated.findings.some((f) => f.code === "LAYOUT-002")).to.equal(true);
+      expect(updated.rows.length).to.be.greaterThan(10);
+
+      const current = await compare("MismatchedNamespace", "AegisEngineV2");
+      expect(current.findings.filter((f) => f.code === "LAYOUT-009")).to.have.length(1);
+      expect(current.namespaces.length).to.be.greaterThan(1);
+    });
+
+    it("writes Markdown and JSON with --out and prints one document; exit 1 on conflict, 0 on none", async () => {
+      const conflict = assembleLayoutReport([
+        await compare("MismatchedNamespace", "MismatchedNamespace"),
+      ]);
+      const out = path.join(tmp, "nested", "report");
+      const json = emitLayoutReport(conflict, { json: true, out });
+      expect(json.exitCode).to.equal(1);
+      expect((JSON.parse(json.stdout) as LayoutReport).pass).to.equal(false);
+      expect(fs.readFileSync(`${out}.json`, "utf8")).to.equal(json.stdout);
+      expect(fs.readFileSync(`${out}.md`, "utf8")).to.contain("| LAYOUT-009 | conflict |");
+      const markdown = emitLayoutReport(conflict, { json: false });
+      expect(markdown.stdout).to.match(/^# Storage layout report\n/);
+
+      const compatible = assembleLayoutReport([await compare("AegisEngineV1", "AegisEngineV2")]);
+      expect(emitLayoutReport(compatible, { json: true }).exitCode).to.equal(0);
+    });
+
+    it("refuses what cannot give a report with a code: request, unknown name, build without layouts", async () => {
+      const context = await sourceContext();
+      const request = (extra: Partial<LayoutRequest>): LayoutRequest => ({
+        proxies: [],
+        newContracts: ["AegisEngineV2"],
+        ...extra,
+      });
+      expect(
+        await codeOf(() => checkLayoutRequest(request({ referenceBuild: "x.json" }))),
+      ).to.equal(EVM_ERROR_CODES.LAYOUT_INPUT);
+      expect(
+        await codeOf(() =>
+          resolveLayoutTargets(context, request({ old: "AegisEngineV1", newContracts: ["V9"] })),
+        ),
+      ).to.equal(EVM_ERROR_CODES.UNKNOWN_CONTRACT);
+      // A build-info without the storageLayout output, as a plain solc run would leave it.
+      const info = await hre.artifacts.getBuildInfo("contracts/AegisEngineV1.sol:AegisEngineV1");
+      const stripped = structuredClone(info!) as unknown as {
+        output: { contracts: Record<string, Record<string, { storageLayout?: unknown }>> };
+      };
+      for (const contracts of Object.values(stripped.output.contracts)) {
+        for (const contract of Object.values(contracts)) delete contract.storageLayout;
+      }
+      const file = path.join(tmp, "no-layout.json");
+      fs.writeFileSync(file, JSON.stringify(stripped));
+      expect(await codeOf(() => referenceBuildVersion(file, "AegisEngineV1"))).to.equal(
+        EVM_ERROR_CODES.NO_STORAGE_LAYOUT_OUTPUT,
+      );
+    });
+  });
+});
