@@ -22,7 +22,24 @@ export type LayoutFinding =
   | { kind: "storage-renamed"; original: ItemRef; updated: ItemRef }
   | { kind: "storage-type-changed"; original: ItemRef; updated: ItemRef; change: string }
   | { kind: "storage-moved"; original: ItemRef; updated: ItemRef }
-  | { kind: "gap-misused"; original: ItemRef; updated: ItemRef }
+  | {
+      kind: "gap-misused";
+      original: ItemRef;
+      updated: ItemRef;
+      /** The length that ends the gap where it ended; absent when no length can. */
+      requiredLength?: number;
+      /** Variables after the gap that move because of it. */
+      moved: string[];
+    }
+  | {
+      kind: "storage-reordered";
+      contract: string;
+      namespace?: string;
+      before: string[];
+      after: string[];
+    }
+  | { kind: "parents-reordered"; before: string[]; after: string[]; moved: string[] }
+  | { kind: "moved-into-namespace"; contract: string; namespace: string; variables: ItemRef[] }
   | { kind: "namespace-deleted"; namespace: string; contract: string }
   | {
       kind: "namespace-slot-mismatch";
@@ -38,8 +55,11 @@ export type LayoutFinding =
   | { kind: "event-changed"; signature: string; change: string }
   | { kind: "selector-clash"; signature: string; selector: string; clashesWith: string };
 
-/** How much a finding matters. */
-export type Severity = "conflict" | "breaking" | "info";
+/**
+ * How much a finding matters: `warning` is for the auditor to review (the tool cannot decide);
+ * only `conflict` fails the report.
+ */
+export type Severity = "conflict" | "breaking" | "warning" | "info";
 
 /** A finding with its code, severity, message and hint, as written into reports. */
 export interface DescribedFinding {
@@ -108,14 +128,63 @@ export function describeFinding(finding: LayoutFinding): DescribedFinding {
         `moved ${where(finding.original)} to slot ${finding.updated.slot} offset ${finding.updated.offset}`,
         "keep the order and sizes of earlier variables so that this one stays in place",
       );
-    case "gap-misused":
+    case "gap-misused": {
+      const { original, updated, requiredLength, moved } = finding;
+      const after = moved.length > 0 ? `${moved.join(", ")} move` : "the items after it move";
+      const element = updated.type.replace(/\[\d*\]$/, "");
+      return requiredLength !== undefined
+        ? make(
+            "LAYOUT-007",
+            "conflict",
+            `gap ${where(original)} became ${updated.type}: it no longer ends where it did, so ` +
+              `${after}; it must have ${requiredLength} elements`,
+            `declare it as ${element}[${requiredLength}] ${updated.label}: a gap shrinks by ` +
+              "exactly the slots the variables declared before it take",
+          )
+        : make(
+            "LAYOUT-007",
+            "conflict",
+            `gap ${where(original)} became ${updated.type}: the variables declared before it ` +
+              `take more room than the gap had, so ${after}`,
+            "declare the new variables where the gap's room suffices, or after the last " +
+              "variable of the most derived contract",
+          );
+    }
+    case "storage-reordered":
       return make(
-        "LAYOUT-007",
+        "LAYOUT-011",
         "conflict",
-        `gap ${where(finding.original)} shrank to ${finding.updated.type} but the items after ` +
-          "it do not line up",
-        "shrink the gap by exactly the slots the new variables take",
+        `reordered the variables of ${finding.contract}` +
+          `${finding.namespace ? ` in ${finding.namespace}` : ""}: ` +
+          `${finding.before.join(", ")} -> ${finding.after.join(", ")}; each variable that ` +
+          "changed place would read another's bytes",
+        `declare them in their old order (${finding.before.join(", ")}) and add new variables ` +
+          "after the last one",
       );
+    case "parents-reordered":
+      return make(
+        "LAYOUT-012",
+        "conflict",
+        `changed the order of inherited storage: ${finding.before.join(", ")} -> ` +
+          `${finding.after.join(", ")}; the variables of ${finding.moved.join(", ")} change slots`,
+        `inherit the parents in their old order so that storage stays ` +
+          `${finding.before.join(", ")} (the order of the "is" list decides it)`,
+      );
+    case "moved-into-namespace": {
+      const labels = finding.variables.map((variable) => variable.label);
+      const slots = finding.variables.map((variable) => variable.slot);
+      const copies = labels.map((label) => `$.${label} = __deprecated_${label};`).join(" ");
+      return make(
+        "LAYOUT-013",
+        "conflict",
+        `moved ${labels.join(", ")} of ${finding.contract} from linear slot` +
+          `${slots.length > 1 ? "s" : ""} ${slots.join(", ")} into ${finding.namespace} ` +
+          "without copying their values: the namespace starts empty and the values stay behind",
+        `keep the old declarations in place, renamed (${labels.map((l) => `__deprecated_${l}`).join(", ")}), ` +
+          "and copy them in a reinitializer called with the upgrade (upgradeAndCall): " +
+          `function migrateStorage() external reinitializer(<next version>) { ${copies} }`,
+      );
+    }
     case "namespace-deleted":
       return make(
         "LAYOUT-008",

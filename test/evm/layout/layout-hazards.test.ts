@@ -22,16 +22,17 @@ import {
   type LayoutSourceContext,
 } from "../../../src/evm/layout/layout-sources";
 
-/** The in-process build and network, as the task wires them. */
+let cached: LayoutSourceContext | undefined;
+/** The in-process build and network, as the task wires them (read once: validations take ~1 s). */
 async function sourceContext(): Promise<LayoutSourceContext> {
-  return {
+  return (cached ??= {
     networkName: hre.network.name,
     deploymentsDir: fs.mkdtempSync(path.join(os.tmpdir(), "aegis-hazards-")),
     artifacts: hre.artifacts,
     validations: await readValidations(hre),
     provider: hre.ethers.provider,
     eip1193: hre.network.provider as unknown as EthereumProvider,
-  };
+  });
 }
 
 /** The report of --old <oldName> --new <newName>, as the task builds it. */
@@ -124,6 +125,90 @@ describe("layout report: every hazard a finding, with the fix that is right for 
       expect(await codeOf(() => referenceBuildVersion(file, "AegisEngineV1"))).to.equal(
         EVM_ERROR_CODES.NO_STORAGE_LAYOUT_OUTPUT,
       );
+    });
+  });
+
+  describe("each hazard named for what it is", () => {
+    // Wording of OpenZeppelin's report and its internal operation names: never in ours.
+    const foreign = [
+      "Keep the variable even if unused",
+      "New variables should be placed",
+      "Bad storage gap",
+      "Set __gap array",
+      "array shrink",
+      "layoutchange",
+      "typechange",
+      "oz-renamed-from",
+    ];
+    const assertOwnWording = (target: TargetReport) => {
+      for (const finding of target.findings) {
+        for (const phrase of foreign) {
+          expect(`${finding.message} ${finding.hint}`).not.to.contain(phrase);
+        }
+      }
+    };
+
+    it("a gap resized wrongly: LAYOUT-007 with the length that keeps what follows in place", async () => {
+      const target = await compare("GapV1", "GapV2");
+      expect(target.pass).to.equal(false);
+      const [gap, ...rest] = layoutFindings(target);
+      expect(rest).to.deep.equal([]);
+      expect(gap!.code).to.equal("LAYOUT-007");
+      expect(gap!.finding).to.deep.include({ requiredLength: 8, moved: ["tail"] });
+      expect(gap!.message).to.contain("it must have 8 elements");
+      expect(gap!.hint).to.match(/^declare it as uint256\[8\] __gap:/);
+      assertOwnWording(target);
+    });
+
+    it("variables reordered: one move with the old and the new order, no rename hint", async () => {
+      const target = await compare("OrderV1", "OrderV2");
+      const findings = layoutFindings(target);
+      expect(findings.map((f) => f.code)).to.deep.equal(["LAYOUT-011"]);
+      expect(findings[0]!.finding).to.deep.include({
+        contract: "OrderV1",
+        before: ["supply", "keeper", "open"],
+        after: ["keeper", "supply", "open"],
+      });
+      expect(findings[0]!.hint).to.contain(
+        "declare them in their old order (supply, keeper, open)",
+      );
+      expect(target.rows.filter((row) => row.verdict === "conflict")).to.have.length(3);
+      assertOwnWording(target);
+    });
+
+    it("parents whose inheritance order changed: named with the old and the new order", async () => {
+      const target = await compare("ParentsV1", "ParentsV2");
+      const findings = layoutFindings(target);
+      expect(findings.map((f) => f.code)).to.deep.equal(["LAYOUT-012"]);
+      expect(findings[0]!.finding).to.deep.include({
+        before: ["HazardA", "HazardB"],
+        after: ["HazardB", "HazardA"],
+      });
+      expect(findings[0]!.hint).to.contain("storage stays HazardA, HazardB");
+      assertOwnWording(target);
+    });
+
+    it("linear variables moved into a namespace: the reinitializer that copies them is the hint", async () => {
+      const target = await compare("LinearV1", "NamespacedV2");
+      const findings = layoutFindings(target);
+      expect(findings.map((f) => f.code)).to.deep.equal(["LAYOUT-013"]);
+      expect(findings[0]!.message).to.equal(
+        "moved total, keeper of LinearV1 from linear slots 0, 1 into erc7201:aegis.test.Moved " +
+          "without copying their values: the namespace starts empty and the values stay behind",
+      );
+      expect(findings[0]!.hint).to.contain(
+        "function migrateStorage() external reinitializer(<next version>) " +
+          "{ $.total = __deprecated_total; $.keeper = __deprecated_keeper; }",
+      );
+      assertOwnWording(target);
+    });
+
+    it("keeps OpenZeppelin's verdict on the existing broken variants, in its own words", async () => {
+      const retyped = await compare("AegisEngineV1", "AegisEngineV2Retyped");
+      expect(layoutFindings(retyped).map((f) => f.code)).to.deep.equal(["LAYOUT-005"]);
+      const inserted = await compare("AegisEngineV1", "AegisEngineV2InsertedVariable");
+      expect(layoutFindings(inserted).map((f) => f.code)).to.include("LAYOUT-001");
+      for (const target of [retyped, inserted]) assertOwnWording(target);
     });
   });
 });
