@@ -58,4 +58,6 @@ export const EVM_ERROR_CODES = {
   PRESET_VIEW_FAILED: "AEGIS-E347",
   AMBIGUOUS_IMPLEMENTATION: "AEGIS-E348",
   ANVIL_NOT_INSTALLED: "AEGIS-E349",
+  // layouts, continued (src/evm/layout-errors.ts)
+  ABSTRACT_CONTRACT: "AEGIS-E350",
 } as const;

@@ -120,3 +120,17 @@ export class LiveLayoutUnknownError extends AegisError {
     );
   }
 }
+
+/** AEGIS-E350: an abstract contract or an interface was named where a deployable one is needed. */
+export class AbstractContractError extends AegisError {
+  /** Names the contract and where it was named. */
+  constructor(contract: string, where: string) {
+    super(
+      EVM_ERROR_CODES.ABSTRACT_CONTRACT,
+      `${contract} (${where}) is abstract: an abstract contract or an interface has no bytecode ` +
+        "to put behind a proxy",
+      "abstract: name a deployable contract, the one that inherits it and is deployed (e.g. " +
+        "aegis:layout --old <contract> --new <contract>)",
+    );
+  }
+}

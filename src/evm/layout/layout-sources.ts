@@ -29,6 +29,7 @@ import { deploymentRecordPath, readDeploymentRecord } from "../chain/deployment-
 import { readProxyInfo } from "../chain/eip1967";
 import { InvalidAddressError, UnknownContractError } from "../errors";
 import {
+  AbstractContractError,
   LayoutInputError,
   LiveLayoutUnknownError,
   NoStorageLayoutOutputError,
@@ -259,6 +260,9 @@ export async function referenceBuildVersion(file: string, contract: string): Pro
     .find((found) => found !== undefined);
   if (entry === undefined) throw new UnknownContractError(contract, []);
   const bytecode = entry.evm?.bytecode?.object;
+  if (entry.storageLayout !== undefined && bytecode === "") {
+    throw new AbstractContractError(contract, file);
+  }
   if (entry.storageLayout === undefined || !bytecode) {
     throw new NoStorageLayoutOutputError(file, contract);
   }

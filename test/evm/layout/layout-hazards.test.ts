@@ -126,6 +126,32 @@ describe("layout report: every hazard a finding, with the fix that is right for 
         EVM_ERROR_CODES.NO_STORAGE_LAYOUT_OUTPUT,
       );
     });
+
+    it("names an abstract contract or an interface as such, as --old, --new or in a reference build", async () => {
+      const context = await sourceContext();
+      for (const request of [
+        { proxies: [], old: "AbstractHazard", newContracts: ["AegisEngineV2"] },
+        { proxies: [], old: "AegisEngineV1", newContracts: ["IERC20"] },
+      ]) {
+        let message = "";
+        const code = await codeOf(() =>
+          resolveLayoutTargets(context, request).catch((error: Error) => {
+            message = `${error.message} ${(error as { hint?: string }).hint}`;
+            throw error;
+          }),
+        );
+        expect(code).to.equal(EVM_ERROR_CODES.ABSTRACT_CONTRACT);
+        expect(message).to.contain("abstract: name a deployable contract");
+      }
+      const info = await hre.artifacts.getBuildInfo(
+        "contracts/test/LayoutHazards.sol:AbstractHazard",
+      );
+      const file = path.join(tmp, "abstract.json");
+      fs.writeFileSync(file, JSON.stringify(info));
+      expect(await codeOf(() => referenceBuildVersion(file, "AbstractHazard"))).to.equal(
+        EVM_ERROR_CODES.ABSTRACT_CONTRACT,
+      );
+    });
   });
 
   describe("each hazard named for what it is", () => {
