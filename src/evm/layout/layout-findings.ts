@@ -14,6 +14,17 @@ export interface ItemRef {
   namespace?: string;
 }
 
+/** A raw storage access as the report prints it: one use of a slot, by one name. */
+export interface RawAccessRef {
+  contract: string;
+  operations: string[];
+  /** 0x hex, or `?` when it cannot be computed. */
+  slot: string;
+  constant?: string;
+  reason?: string;
+  locations: string[];
+}
+
 /** Every finding a layout report can carry. */
 export type LayoutFinding =
   | { kind: "storage-inserted"; item: ItemRef }
@@ -48,6 +59,9 @@ export type LayoutFinding =
       computed: string;
       constants: string[];
     }
+  | { kind: "raw-slot-collision"; access: RawAccessRef; collidesWith: string }
+  | { kind: "raw-slot-unknown"; access: RawAccessRef }
+  | { kind: "raw-slot-outside-layout"; access: RawAccessRef }
   | { kind: "added-bytes-not-zero"; item: ItemRef; slot: string; word: string }
   | { kind: "function-removed"; signature: string }
   | { kind: "function-changed"; signature: string; change: string }
@@ -73,6 +87,11 @@ export interface DescribedFinding {
 function where(item: ItemRef): string {
   const place = item.namespace ? `${item.namespace} ` : "";
   return `${item.contract}.${item.label} (${item.type}, ${place}slot ${item.slot} offset ${item.offset})`;
+}
+
+function rawAccess(access: RawAccessRef): string {
+  const named = access.constant ? ` through ${access.constant}` : "";
+  return `${access.operations.join("/")} of ${access.contract}${named} (${access.locations.join(", ")})`;
 }
 
 /** The code, severity, message and hint of a finding. */
@@ -209,6 +228,32 @@ export function describeFinding(finding: LayoutFinding): DescribedFinding {
           "on chain: the new variable would start with a stale value",
         "find what wrote there (a previous version, a delegatecall); move the variable or " +
           "clear the slot in the reinitializer on purpose",
+      );
+    case "raw-slot-collision":
+      return make(
+        "LAYOUT-014",
+        "conflict",
+        `raw storage access ${rawAccess(finding.access)} reaches slot ${finding.access.slot}, ` +
+          `which ${finding.collidesWith} also uses: one overwrites the other`,
+        "give the raw access a slot of its own (an ERC-7201 or EIP-1967-style hashed slot " +
+          "that no variable uses), or use the declared variable instead",
+      );
+    case "raw-slot-unknown":
+      return make(
+        "LAYOUT-015",
+        "warning",
+        `raw storage access ${rawAccess(finding.access)}: its slot cannot be computed from ` +
+          `constants (${finding.access.reason ?? "unknown"})`,
+        "review by hand which slots it can reach; if it is fixed, declare it as a constant so " +
+          "that the report can check it",
+      );
+    case "raw-slot-outside-layout":
+      return make(
+        "LAYOUT-016",
+        "info",
+        `raw storage access ${rawAccess(finding.access)} uses slot ${finding.access.slot}, ` +
+          "which no declared variable and no other raw access uses",
+        "nothing to do; keep the slot's constant unchanged in later versions",
       );
     case "function-removed":
       return make(

@@ -54,6 +54,17 @@ function renderTarget(target: TargetReport): string {
     );
   }
   lines.push("");
+  if (target.rawStorage !== null && target.rawStorage.length > 0) {
+    lines.push("### Raw storage access (new version)", "");
+    lines.push("| verdict | contract | operations | slot | named by | where |");
+    lines.push("|---|---|---|---|---|---|");
+    for (const access of target.rawStorage) {
+      lines.push(
+        `| ${access.verdict} | ${cell(access.contract)} | ${cell(access.operations.join(", "))} | \`${access.slot}\` | ${cell(access.constant ?? access.reason ?? "literal")} | ${cell(access.locations.join(", "))} |`,
+      );
+    }
+    lines.push("");
+  }
   if (target.namespaces.length > 0) {
     lines.push("### ERC-7201 namespaces", "");
     lines.push("| namespace | base slot (formula) | current | new | slot constant in source |");

@@ -7,7 +7,12 @@
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { compareAbis } from "./abi-compare";
 import { hashLayout } from "../storage/contract-layout";
-import { compareStorageLayouts, type ItemVerdict, type LayoutItem } from "./layout-compare";
+import {
+  compareStorageLayouts,
+  layoutItems,
+  type ItemVerdict,
+  type LayoutItem,
+} from "./layout-compare";
 import {
   describeFinding,
   type DescribedFinding,
@@ -15,6 +20,8 @@ import {
   type LayoutFinding,
 } from "./layout-findings";
 import type { NamespaceDeclaration } from "./namespaces";
+import { checkRawStorage, type RawStorageCheck } from "./raw-storage-check";
+import type { RawAccess } from "./raw-storage";
 import type { StorageReader } from "../storage/storage-reader";
 import { addSlot, extractBytes, namespaceBaseSlot, slotHex } from "../storage/storage-slots";
 
@@ -34,6 +41,8 @@ export interface VersionInput {
   namespaceDeclarations?: NamespaceDeclaration[];
   /** What the report cannot say about this version, and why (e.g. slots a build did not give). */
   caveats?: string[];
+  /** Raw storage access found in its source (AST); absent when the source is not at hand. */
+  rawAccesses?: RawAccess[];
 }
 
 /** One upgrade to report on. */
@@ -80,6 +89,8 @@ export interface TargetReport {
   rows: ReportRow[];
   namespaces: ReportNamespace[];
   findings: DescribedFinding[];
+  /** The new version's raw storage accesses with their verdicts; null when its source was not read. */
+  rawStorage: RawStorageCheck["accesses"] | null;
   /** What the report could not establish for this target, and why; absent when nothing. */
   caveats?: string[];
   openZeppelinPass: boolean;
@@ -157,6 +168,13 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
     });
   }
 
+  let rawStorage: TargetReport["rawStorage"] = null;
+  if (input.updated.rawAccesses !== undefined) {
+    const checked = checkRawStorage(input.updated.rawAccesses, layoutItems(input.updated.layout));
+    findings.push(...checked.findings);
+    rawStorage = checked.accesses;
+  }
+
   let liveCheck: TargetReport["liveCheck"] = null;
   if (input.live) {
     const currentNamespaces = new Set(Object.keys(input.current.layout.namespaces ?? {}));
@@ -197,6 +215,7 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
     })),
     namespaces: [...namespaces.values()],
     findings: described,
+    rawStorage,
     ...(caveats.length > 0 ? { caveats } : {}),
     openZeppelinPass: comparison.openZeppelinPass,
     liveCheck,

@@ -36,6 +36,7 @@ import {
 } from "../layout-errors";
 import type { LayoutSource, TargetInput, VersionInput } from "./layout-report";
 import { findNamespaceDeclarations, type AstSources } from "./namespaces";
+import { findRawStorageAccesses, type BuildInfoSources } from "./raw-storage";
 import type { StorageReader } from "../storage/storage-reader";
 
 /** The build and the chain, as the layout sources need them (Hardhat's hre provides all). */
@@ -43,7 +44,9 @@ export interface LayoutSourceContext {
   networkName: string;
   deploymentsDir: string;
   artifacts: ArtifactReader & {
-    getBuildInfo(fullyQualifiedName: string): Promise<{ output: unknown } | undefined>;
+    getBuildInfo(
+      fullyQualifiedName: string,
+    ): Promise<{ input: unknown; output: unknown } | undefined>;
   };
   /** OpenZeppelin's validations of the build (its cache of every contract's layout). */
   validations: ValidationData;
@@ -147,6 +150,9 @@ export async function builtVersion(
     namespaceDeclarations: buildInfo
       ? findNamespaceDeclarations(buildInfo.output as AstSources, built.name)
       : [],
+    ...(buildInfo
+      ? { rawAccesses: findRawStorageAccesses(buildInfo as BuildInfoSources, built.name) }
+      : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
+import { ethers } from "ethers";
 import { readValidations } from "@openzeppelin/hardhat-upgrades/dist/utils/validations";
 import type { EthereumProvider } from "@openzeppelin/upgrades-core";
 import { isAegisError } from "../../../src/core/errors";
@@ -235,6 +236,72 @@ describe("layout report: every hazard a finding, with the fix that is right for 
       const inserted = await compare("AegisEngineV1", "AegisEngineV2InsertedVariable");
       expect(layoutFindings(inserted).map((f) => f.code)).to.include("LAYOUT-001");
       for (const target of [retyped, inserted]) assertOwnWording(target);
+    });
+  });
+
+  describe("raw storage access, checked against the layout", () => {
+    const ROLE_SLOT = ethers.toBeHex(BigInt(ethers.id("aegis.test.role")) - 1n, 32);
+    const RAW_NAMESPACE = "0xa898fc5d036b0c824a69eb3459a7dd25a23d1fa30f43ffe7942ff8a626562700";
+
+    it("collisions through assembly, through StorageSlot, and between two raw accesses", async () => {
+      const target = await compare("RawBase", "RawCollidingV2");
+      expect(target.pass).to.equal(false);
+      // Same layout on both sides: OpenZeppelin's comparison sees nothing wrong.
+      expect(target.openZeppelinPass).to.equal(true);
+      const raw = target.findings.filter((f) => f.code === "LAYOUT-014");
+      expect(raw.map((f) => f.message)).to.deep.equal([
+        "raw storage access sstore of RawCollidingV2 (contracts/test/LayoutHazards.sol:126) " +
+          `reaches slot ${ethers.toBeHex(1, 32)}, which the variable RawBase.owner (address, ` +
+          "slot 1) also uses: one overwrites the other",
+        "raw storage access getUint256Slot of RawCollidingV2 through RawCollidingV2.LEVEL_ALIAS " +
+          `(contracts/test/LayoutHazards.sol:131) reaches slot ${RAW_NAMESPACE}, which the ` +
+          `variable RawBase.level (uint256, erc7201:aegis.test.Raw slot ${RAW_NAMESPACE}) also ` +
+          "uses: one overwrites the other",
+        "raw storage access getAddressSlot of RawCollidingV2 through RawCollidingV2.ROLE_SLOT " +
+          `(contracts/test/LayoutHazards.sol:135) reaches slot ${ROLE_SLOT}, which the raw ` +
+          "access RawCollidingV2.GUARDIAN_SLOT at contracts/test/LayoutHazards.sol:141 also " +
+          "uses: one overwrites the other",
+        "raw storage access sload of RawCollidingV2 through RawCollidingV2.GUARDIAN_SLOT " +
+          `(contracts/test/LayoutHazards.sol:141) reaches slot ${ROLE_SLOT}, which the raw ` +
+          "access RawCollidingV2.ROLE_SLOT at contracts/test/LayoutHazards.sol:135 also uses: " +
+          "one overwrites the other",
+      ]);
+      expect(raw.every((f) => f.severity === "conflict")).to.equal(true);
+      expect(raw[0]!.hint).to.contain("give the raw access a slot of its own");
+      expect(target.rawStorage?.map((access) => access.verdict)).to.deep.equal([
+        "collision",
+        "collision",
+        "collision",
+        "collision",
+      ]);
+    });
+
+    it("a safe raw slot is listed, an uncomputable one is a warning, and neither fails", async () => {
+      const target = await compare("RawBase", "RawSafeV2");
+      expect(target.pass).to.equal(true);
+      const raw = target.findings.filter((f) => /^LAYOUT-01[4-6]$/.test(f.code));
+      expect(raw.map((f) => [f.code, f.severity])).to.deep.equal([
+        ["LAYOUT-015", "warning"],
+        ["LAYOUT-016", "info"],
+      ]);
+      expect(raw[0]!.message).to.equal(
+        "raw storage access sstore of RawSafeV2 (contracts/test/LayoutHazards.sol:111): its " +
+          "slot cannot be computed from constants (slot, a value known only at run time)",
+      );
+      expect(raw[1]!.message).to.contain(`RawSafeV2.ROLE_SLOT`);
+      expect(raw[1]!.message).to.contain(`uses slot ${ROLE_SLOT}, which no declared variable`);
+      const markdown = emitLayoutReport(assembleLayoutReport([target]), { json: false }).stdout;
+      expect(markdown).to.contain("### Raw storage access (new version)");
+      expect(markdown).to.contain(
+        `| outside-layout | RawSafeV2 | getAddressSlot | \`${ROLE_SLOT}\``,
+      );
+    });
+
+    it("finds no raw access in the reference protocol: namespace accessors are not raw", async () => {
+      const target = await compare("AegisEngineV1", "AegisEngineV2");
+      expect(target.rawStorage).to.deep.equal([]);
+      const namespaced = await compare("LinearV1", "NamespacedV2");
+      expect(namespaced.rawStorage).to.deep.equal([]);
     });
   });
 });
