@@ -81,12 +81,15 @@ describe("aegis:layout against a real hardhat node", () => {
         path.join(elsewhere, "localhost", "AegisEngine.json"),
         "localhost",
       );
+      const out = path.join(elsewhere, "report");
       const result = await layout([
         "--proxy",
         `AegisEngine,${uups.proxy}`,
         "--new",
         "AegisEngineV2,AegisEngineUupsV2",
         "--json",
+        "--out",
+        out,
       ]);
       expect(result.code, result.stderr).to.equal(0);
       const report = JSON.parse(result.stdout) as LayoutReport;
@@ -101,6 +104,14 @@ describe("aegis:layout against a real hardhat node", () => {
       expect(fromManifest!.current.layoutHash).to.equal(recorded!.current.layoutHash);
       expect(report.targets.every((target) => target.pass)).to.equal(true);
       expect(fromManifest!.rows.filter((row) => row.verdict === "appended")).to.have.length(1);
+      // The manifest keeps no ABI: the build's contract with the deployed code gives it, so the
+      // ABI is compared here as for a recorded proxy.
+      expect(fromManifest!.current.contract).to.equal("AegisEngineUupsV1");
+      expect(fromManifest!.caveats).to.equal(undefined);
+      expect(recorded!.caveats).to.equal(undefined);
+      const markdown = fs.readFileSync(`${out}.md`, "utf8");
+      expect(markdown).to.contain(`\n## ${uups.proxy}\n`);
+      expect(markdown).to.contain(`\n## AegisEngine (${recorded!.proxy})\n`);
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }

@@ -77,8 +77,14 @@ export function compareAbis(currentAbi: unknown[], newAbi: unknown[]): LayoutFin
     }
   }
 
+  // A UUPS implementation (it answers proxiableUUID()) carries upgradeToAndCall on purpose and
+  // sits behind a proxy without an admin interface: only a transparent proxy's admin can clash.
+  const uups = nextFunctions.has("proxiableUUID()");
   const adminSelectors = new Map(
-    PROXY_ADMIN_INTERFACE.map((signature) => [ethers.id(signature).slice(0, 10), signature]),
+    (uups ? [] : PROXY_ADMIN_INTERFACE).map((signature) => [
+      ethers.id(signature).slice(0, 10),
+      signature,
+    ]),
   );
   const seen = new Map<string, string>();
   for (const [signature, fragment] of nextFunctions) {

@@ -19,7 +19,12 @@ function itemCells(item: ReportItem | undefined): string[] {
 
 function renderTarget(target: TargetReport): string {
   const lines: string[] = [];
-  lines.push(`## ${target.name}${target.proxy ? ` (${target.proxy})` : ""}`);
+  // A target named by its proxy address is not followed by the same address again.
+  const proxy =
+    target.proxy && target.proxy.toLowerCase() !== target.name.toLowerCase()
+      ? ` (${target.proxy})`
+      : "";
+  lines.push(`## ${target.name}${proxy}`);
   lines.push("");
   lines.push(`- verdict: **${target.pass ? "compatible" : "CONFLICT"}**`);
   lines.push(

@@ -192,12 +192,14 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
     liveCheck = { block: input.live.blockNumber, slotsRead };
   }
 
+  const caveats = [...(input.current.caveats ?? []), ...(input.updated.caveats ?? [])];
   if (input.current.abi !== undefined && input.updated.abi !== undefined) {
     findings.push(...compareAbis(input.current.abi, input.updated.abi));
+  } else if (!caveats.some((caveat) => caveat.startsWith("ABI changes are not compared"))) {
+    caveats.push(`ABI changes are not compared: the ABI of ${input.current.contract} is not known`);
   }
 
   const described = findings.map(describeFinding);
-  const caveats = [...(input.current.caveats ?? []), ...(input.updated.caveats ?? [])];
   return {
     name: input.name,
     ...(input.proxy ? { proxy: input.proxy } : {}),

@@ -189,20 +189,56 @@ export async function liveVersion(
     if (record.proxy === proxy) return fromRecord(context, record);
   }
   let layout: StorageLayout;
+  let manifest: Manifest;
   try {
-    const manifest = await Manifest.forNetwork(context.eip1193);
+    manifest = await Manifest.forNetwork(context.eip1193);
     layout = await getStorageLayoutForAddress(manifest, context.validations, info.implementation);
   } catch {
     throw new LiveLayoutUnknownError(proxy, [`${dir}/*.json`, "OpenZeppelin's manifest"]);
   }
+  // The manifest keeps a layout but no ABI: the build's contract whose creation code has the
+  // manifest's version hash is the one that was deployed, and gives it.
+  const built = await builtContractOfManifest(context, manifest, info.implementation);
   return {
     proxy,
     version: {
-      contract: `implementation ${info.implementation}`,
+      contract: built?.name ?? `implementation ${info.implementation}`,
       layout,
       source: "openzeppelin-manifest",
+      ...(built
+        ? { abi: built.abi }
+        : {
+            caveats: [
+              `ABI changes are not compared: OpenZeppelin's manifest keeps no ABI for the ` +
+                `implementation ${info.implementation}, and no contract of this build has its code`,
+            ],
+          }),
     },
   };
+}
+
+/** The contract of the build that OpenZeppelin's manifest says was deployed at `implementation`. */
+async function builtContractOfManifest(
+  context: LayoutSourceContext,
+  manifest: Manifest,
+  implementation: string,
+): Promise<{ name: string; abi: unknown[] } | undefined> {
+  const wanted = implementation.toLowerCase();
+  const data = await manifest.read();
+  const key = Object.entries(data.impls).find(([, entry]) =>
+    [entry?.address, ...(entry?.allAddresses ?? [])].some(
+      (address) => address?.toLowerCase() === wanted,
+    ),
+  )?.[0];
+  if (key === undefined) return undefined;
+  for (const name of await context.artifacts.getAllFullyQualifiedNames()) {
+    const artifact = await context.artifacts.readArtifact(name);
+    if (artifact.bytecode === "0x" || artifact.bytecode === "") continue;
+    if (getVersion(artifact.bytecode).linkedWithoutMetadata === key) {
+      return { name: artifact.contractName, abi: artifact.abi };
+    }
+  }
+  return undefined;
 }
 
 async function fromRecord(
@@ -219,8 +255,15 @@ async function fromRecord(
     version: {
       contract: record.current.contract,
       layout: record.layout.storage as StorageLayout,
-      abi,
       source: "project-record",
+      ...(abi !== undefined
+        ? { abi }
+        : {
+            caveats: [
+              `ABI changes are not compared: the record's contract ${record.current.contract} ` +
+                "is no longer in this build (the record keeps its layout, not its ABI)",
+            ],
+          }),
     },
   };
 }

@@ -15,6 +15,11 @@ import {
   type TargetReport,
 } from "../../../src/evm/layout/layout-report";
 import { emitLayoutReport } from "../../../src/evm/layout/layout-output";
+import { renderLayoutMarkdown } from "../../../src/evm/layout/layout-markdown";
+import { deploymentRecordPath } from "../../../src/evm/chain/deployment-record";
+import { createStorageReader } from "../../../src/evm/storage/storage-reader";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deploySeededProtocol } from "../../helpers/seeded-protocol";
 import {
   checkLayoutRequest,
   referenceBuildVersion,
@@ -302,6 +307,55 @@ describe("layout report: every hazard a finding, with the fix that is right for 
       expect(target.rawStorage).to.deep.equal([]);
       const namespaced = await compare("LinearV1", "NamespacedV2");
       expect(namespaced.rawStorage).to.deep.equal([]);
+    });
+  });
+
+  describe("live mode, as complete as build mode", () => {
+    it("compares the ABI of the recorded contract, or says in a caveat that it could not", async () => {
+      const { record, deploymentsDir } = await loadFixture(deploySeededProtocol);
+      const context = { ...(await sourceContext()), deploymentsDir, networkName: "hardhat" };
+      const live = {
+        reader: createStorageReader(hre.network.provider),
+        blockNumber: await hre.ethers.provider.getBlockNumber(),
+      };
+      const request = { proxies: ["AegisEngine"], newContracts: ["AegisEngineV2Retyped"] };
+      const [target] = await resolveLayoutTargets(context, request, live);
+      const report = await buildTargetReport(target!);
+      expect(report.current.layoutSource).to.equal("project-record");
+      expect(report.caveats).to.equal(undefined);
+      // The live V1's ABI from the build against the new one: borrowedL's getter changed type.
+      expect(report.findings.map((f) => f.code)).to.include.members(["LAYOUT-005", "ABI-002"]);
+
+      // A record whose contract the build no longer has: the layout still compares, the ABI not.
+      const file = deploymentRecordPath(deploymentsDir, "hardhat", "AegisEngine");
+      const saved = fs.readFileSync(file, "utf8");
+      try {
+        const json = JSON.parse(saved) as { current: { contract: string } };
+        json.current.contract = "AegisEngineRetired";
+        fs.writeFileSync(file, JSON.stringify(json));
+        const [stale] = await resolveLayoutTargets(context, request, live);
+        const staleReport = await buildTargetReport(stale!);
+        expect(staleReport.findings.map((f) => f.code)).to.deep.equal(["LAYOUT-005"]);
+        expect(staleReport.caveats).to.deep.equal([
+          "ABI changes are not compared: the record's contract AegisEngineRetired is no longer " +
+            "in this build (the record keeps its layout, not its ABI)",
+        ]);
+        expect(renderLayoutMarkdown(assembleLayoutReport([staleReport]))).to.contain(
+          "- caveat: ABI changes are not compared",
+        );
+      } finally {
+        fs.writeFileSync(file, saved);
+      }
+    });
+
+    it("names a target given by its proxy address once in its heading", async () => {
+      const { record } = await loadFixture(deploySeededProtocol);
+      const target = await compare("AegisEngineV1", "AegisEngineV2");
+      const byAddress = { ...target, name: record.proxy, proxy: record.proxy };
+      const byName = { ...target, name: "AegisEngine", proxy: record.proxy };
+      const markdown = renderLayoutMarkdown(assembleLayoutReport([byAddress, byName]));
+      expect(markdown).to.contain(`\n## ${record.proxy}\n`);
+      expect(markdown).to.contain(`\n## AegisEngine (${record.proxy})\n`);
     });
   });
 });
