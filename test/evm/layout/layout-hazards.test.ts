@@ -321,6 +321,7 @@ describe("layout report: every hazard a finding, with the fix that is right for 
       const request = { proxies: ["AegisEngine"], newContracts: ["AegisEngineV2Retyped"] };
       const [target] = await resolveLayoutTargets(context, request, live);
       const report = await buildTargetReport(target!);
+      expect(report.proxy).to.equal(record.proxy);
       expect(report.current.layoutSource).to.equal("project-record");
       expect(report.caveats).to.equal(undefined);
       // The live V1's ABI from the build against the new one: borrowedL's getter changed type.
