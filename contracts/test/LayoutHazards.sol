@@ -113,8 +113,8 @@ contract RawSafeV2 is RawBase {
     }
 }
 
-/// Colliding: assembly over `owner`, StorageSlot over the namespaced `level`, and two constants
-/// that name the same slot.
+/// Colliding: assembly over `owner`, a `.slot` pointer over `counter`, StorageSlot over the
+/// namespaced `level`, and two constants that name the same slot.
 contract RawCollidingV2 is RawBase {
     bytes32 private constant LEVEL_ALIAS =
         keccak256(abi.encode(uint256(keccak256("aegis.test.Raw")) - 1)) & ~bytes32(uint256(0xff));
@@ -133,6 +133,18 @@ contract RawCollidingV2 is RawBase {
 
     function setRole(address who) external {
         StorageSlot.getAddressSlot(ROLE_SLOT).value = who;
+    }
+
+    struct Tally {
+        uint256 value;
+    }
+
+    function tally() external view returns (uint256) {
+        Tally storage t;
+        assembly {
+            t.slot := 0
+        }
+        return t.value;
     }
 
     function guardian() external view returns (address who) {

@@ -248,7 +248,7 @@ describe("layout report: every hazard a finding, with the fix that is right for 
     const ROLE_SLOT = ethers.toBeHex(BigInt(ethers.id("aegis.test.role")) - 1n, 32);
     const RAW_NAMESPACE = "0xa898fc5d036b0c824a69eb3459a7dd25a23d1fa30f43ffe7942ff8a626562700";
 
-    it("collisions through assembly, through StorageSlot, and between two raw accesses", async () => {
+    it("collisions through assembly (sstore, .slot), through StorageSlot, and between two raw accesses", async () => {
       const target = await compare("RawBase", "RawCollidingV2");
       expect(target.pass).to.equal(false);
       // Same layout on both sides: OpenZeppelin's comparison sees nothing wrong.
@@ -264,16 +264,20 @@ describe("layout report: every hazard a finding, with the fix that is right for 
           "uses: one overwrites the other",
         "raw storage access getAddressSlot of RawCollidingV2 through RawCollidingV2.ROLE_SLOT " +
           `(contracts/test/LayoutHazards.sol:135) reaches slot ${ROLE_SLOT}, which the raw ` +
-          "access RawCollidingV2.GUARDIAN_SLOT at contracts/test/LayoutHazards.sol:141 also " +
+          "access RawCollidingV2.GUARDIAN_SLOT at contracts/test/LayoutHazards.sol:153 also " +
           "uses: one overwrites the other",
         "raw storage access sload of RawCollidingV2 through RawCollidingV2.GUARDIAN_SLOT " +
-          `(contracts/test/LayoutHazards.sol:141) reaches slot ${ROLE_SLOT}, which the raw ` +
+          `(contracts/test/LayoutHazards.sol:153) reaches slot ${ROLE_SLOT}, which the raw ` +
           "access RawCollidingV2.ROLE_SLOT at contracts/test/LayoutHazards.sol:135 also uses: " +
           "one overwrites the other",
+        "raw storage access .slot := of RawCollidingV2 (contracts/test/LayoutHazards.sol:145) " +
+          `reaches slot ${ethers.toBeHex(0, 32)}, which the variable RawBase.counter (uint256, ` +
+          "slot 0) also uses: one overwrites the other",
       ]);
       expect(raw.every((f) => f.severity === "conflict")).to.equal(true);
       expect(raw[0]!.hint).to.contain("give the raw access a slot of its own");
       expect(target.rawStorage?.map((access) => access.verdict)).to.deep.equal([
+        "collision",
         "collision",
         "collision",
         "collision",
