@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import { task } from "hardhat/config";
 import type { HttpNetworkConfig } from "hardhat/types";
 import type { EthereumProvider } from "@openzeppelin/upgrades-core";
@@ -12,7 +10,8 @@ import {
 } from "../src/evm/layout/layout-sources";
 import { assertRpcReachable } from "../src/evm/chain/rpc";
 import { createStorageReader } from "../src/evm/storage/storage-reader";
-import { renderLayoutMarkdown } from "../src/evm/layout/layout-markdown";
+import { emitLayoutReport } from "../src/evm/layout/layout-output";
+import { EXIT_CODES } from "../src/core/exit-codes";
 import { runTask } from "./run-task";
 import "./aegis-config";
 
@@ -38,8 +37,11 @@ task("aegis:layout", "Storage-layout report of an upgrade, for auditors (Markdow
   .addOptionalParam("referenceBuild", "build-info JSON holding --old (an earlier release's build)")
   .addOptionalParam("out", "write <out>.md and <out>.json")
   .addFlag("json", "print the JSON report instead of Markdown")
-  .setAction(async (args: LayoutArgs, hre) =>
-    runTask(async () => {
+  .setAction(async (args: LayoutArgs, hre) => {
+    // Exit 2 whenever no report could be produced (bad input, unreachable RPC, missing build
+    // output); once a report exists it is printed whole and the exit code is 0 or 1.
+    let produced = false;
+    await runTask(async () => {
       const request = {
         proxies: list(args.proxy),
         newContracts: list(args.new),
@@ -65,15 +67,10 @@ task("aegis:layout", "Storage-layout report of an upgrade, for auditors (Markdow
       const targets = await resolveLayoutTargets(context, request, live);
       const reports = [];
       for (const target of targets) reports.push(await buildTargetReport(target));
-      const report = assembleLayoutReport(reports);
-      const json = `${JSON.stringify(report, null, 2)}\n`;
-      const markdown = renderLayoutMarkdown(report);
-      if (args.out !== undefined) {
-        fs.mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
-        fs.writeFileSync(`${args.out}.json`, json);
-        fs.writeFileSync(`${args.out}.md`, markdown);
-      }
-      console.log(args.json ? json : markdown);
-      if (!report.pass) process.exitCode = 1;
-    }),
-  );
+      const output = emitLayoutReport(assembleLayoutReport(reports), args);
+      produced = true;
+      process.stdout.write(output.stdout);
+      process.exitCode = output.exitCode;
+    });
+    if (!produced) process.exitCode = EXIT_CODES.unusable;
+  });

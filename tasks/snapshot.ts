@@ -18,6 +18,7 @@ import {
   type StorageChange,
 } from "../src/evm/storage/snapshot-diff";
 import { runTask } from "./run-task";
+import { keyIndexPath } from "../src/evm/storage/key-index";
 import { loadPreset } from "./upgrade-support";
 import "./aegis-config";
 
@@ -56,7 +57,15 @@ task("aegis:snapshot", "Writes a layout-aware snapshot of a contract's storage a
         },
       );
       const started = Date.now();
-      const snapshot = await takeSnapshot({ endpoint: url ?? hre.network.provider, ...request });
+      // A record's key index lives beside it: the next snapshot scans only newer blocks.
+      const keyIndexFile = target.startsWith("0x")
+        ? undefined
+        : keyIndexPath(deploymentRecordPath(hre.config.aegis.deploymentsDir, networkName, target));
+      const snapshot = await takeSnapshot({
+        endpoint: url ?? hre.network.provider,
+        ...request,
+        keyIndexFile,
+      });
       const elapsed = Date.now() - started;
       const json = snapshotToJson(snapshot);
       if (args.out === undefined) {

@@ -3,7 +3,8 @@
  * readable name for each code, each code used by exactly one AegisError class. The core's codes
  * are ERROR_CODES in src/core/error-codes.ts; test/core/error-registry.test.ts checks both.
  * A code is never reused for another meaning: AEGIS-E316 (no such run) was merged into the
- * core's AEGIS-E111 and stays retired.
+ * core's AEGIS-E111 and stays retired; AEGIS-E320 (a namespace slot constant that the
+ * annotation does not give) became the layout report's LAYOUT-009 finding and stays retired.
  */
 export const EVM_ERROR_CODES = {
   RPC_UNREACHABLE: "AEGIS-E300",
@@ -26,7 +27,6 @@ export const EVM_ERROR_CODES = {
   CONFIRMATION_UNAVAILABLE: "AEGIS-E318",
   ALREADY_REINITIALIZED: "AEGIS-E319",
   // storage layouts, snapshots and diffs (src/evm/layout-errors.ts)
-  NAMESPACE_SLOT_MISMATCH: "AEGIS-E320",
   NO_STORAGE_LAYOUT_OUTPUT: "AEGIS-E321",
   UNSUPPORTED_STORAGE_TYPE: "AEGIS-E322",
   INVALID_MAPPING_KEY: "AEGIS-E323",
@@ -58,4 +58,6 @@ export const EVM_ERROR_CODES = {
   PRESET_VIEW_FAILED: "AEGIS-E347",
   AMBIGUOUS_IMPLEMENTATION: "AEGIS-E348",
   ANVIL_NOT_INSTALLED: "AEGIS-E349",
+  // layouts, continued (src/evm/layout-errors.ts)
+  ABSTRACT_CONTRACT: "AEGIS-E350",
 } as const;

@@ -1,23 +1,9 @@
 /**
- * Errors of storage layouts, snapshots and diffs (`AEGIS-E320`..`AEGIS-E349`). Each names the
+ * Errors of storage layouts, snapshots and diffs (`AEGIS-E321`..`AEGIS-E329`, `AEGIS-E350`..). Each names the
  * thing that is wrong and how to fix it; codes are stable, tests match on them.
  */
 import { AegisError } from "../core/errors";
 import { EVM_ERROR_CODES } from "./error-codes";
-
-/** AEGIS-E320: a namespace annotation's id does not give the slot constant found beside it. */
-export class NamespaceSlotMismatchError extends AegisError {
-  /** Names the contract, the namespace id, the slot the formula gives and the constant found. */
-  constructor(contract: string, namespaceId: string, computed: string, constants: string[]) {
-    super(
-      EVM_ERROR_CODES.NAMESPACE_SLOT_MISMATCH,
-      `${contract}: @custom:storage-location ${namespaceId} gives slot ${computed}, but the ` +
-        `contract's slot constant is ${constants.join(", ")}`,
-      "recompute the constant with keccak256(abi.encode(uint256(keccak256(id)) - 1)) & " +
-        "~bytes32(uint256(0xff)), or fix the id in the annotation; both must name the same slot",
-    );
-  }
-}
 
 /** AEGIS-E321: a build (build-info file or compiler output) has no storage layout output. */
 export class NoStorageLayoutOutputError extends AegisError {
@@ -131,6 +117,20 @@ export class LiveLayoutUnknownError extends AegisError {
       "import the proxy (npx hardhat aegis:import --proxy <address>: its record keeps the " +
         "layout), or name the current implementation's contract (aegis:layout --old <contract>, " +
         "aegis:snapshot --contract <contract>)",
+    );
+  }
+}
+
+/** AEGIS-E350: an abstract contract or an interface was named where a deployable one is needed. */
+export class AbstractContractError extends AegisError {
+  /** Names the contract and where it was named. */
+  constructor(contract: string, where: string) {
+    super(
+      EVM_ERROR_CODES.ABSTRACT_CONTRACT,
+      `${contract} (${where}) is abstract: an abstract contract or an interface has no bytecode ` +
+        "to put behind a proxy",
+      "abstract: name a deployable contract, the one that inherits it and is deployed (e.g. " +
+        "aegis:layout --old <contract> --new <contract>)",
     );
   }
 }

@@ -86,8 +86,12 @@ export function compareAbis(
     }
   }
 
+  // A UUPS implementation carries upgradeToAndCall on purpose and sits behind a proxy without an
+  // admin interface: only a transparent proxy's admin can clash. The kind is known from the chain
+  // in live mode; in build mode, a UUPS implementation is the one that answers proxiableUUID().
+  const uups = proxyKind === "uups" || nextFunctions.has("proxiableUUID()");
   const adminSelectors = new Map(
-    (proxyKind === "uups" ? [] : PROXY_ADMIN_INTERFACE).map((signature) => [
+    (uups ? [] : PROXY_ADMIN_INTERFACE).map((signature) => [
       ethers.id(signature).slice(0, 10),
       signature,
     ]),

@@ -9,7 +9,7 @@ import {
   type ValidationData,
 } from "@openzeppelin/upgrades-core";
 import { UnknownContractError } from "../errors";
-import { NoStorageLayoutOutputError } from "../layout-errors";
+import { AbstractContractError, NoStorageLayoutOutputError } from "../layout-errors";
 
 /** Compiled contracts, as Hardhat's `hre.artifacts` offers them. */
 export interface ArtifactReader {
@@ -28,7 +28,10 @@ export interface BuiltContract {
   layout: StorageLayout;
 }
 
-/** Reads a contract by name; throws AEGIS-E306 (unknown name) or AEGIS-E321 (no layout output). */
+/**
+ * Reads a contract by name; throws AEGIS-E306 (unknown name), AEGIS-E350 (abstract contract or
+ * interface: no bytecode, so no layout is keyed by it) or AEGIS-E321 (no layout output).
+ */
 export async function readBuiltContract(
   artifacts: ArtifactReader,
   validations: ValidationData,
@@ -39,6 +42,9 @@ export async function readBuiltContract(
     artifact = await artifacts.readArtifact(name);
   } catch {
     throw new UnknownContractError(name, await suggest(artifacts, name));
+  }
+  if (artifact.bytecode === "0x" || artifact.bytecode === "") {
+    throw new AbstractContractError(artifact.contractName, artifact.sourceName);
   }
   let layout: StorageLayout;
   try {

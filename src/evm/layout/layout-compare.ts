@@ -10,6 +10,7 @@ import {
   type StorageLayout,
 } from "@openzeppelin/upgrades-core";
 import type { ItemRef, LayoutFinding } from "./layout-findings";
+import { beginOf, isGap, nameHazards, plainRef, type ResolvedOp } from "./layout-hazards";
 import { addSlot, namespaceBaseSlot } from "../storage/storage-slots";
 
 /** One storage item of one version, with its absolute place. */
@@ -86,10 +87,25 @@ export function layoutItems(layout: StorageLayout): LayoutItem[] {
   return items;
 }
 
-const isGap = (item: LayoutItem) =>
-  item.typeId.startsWith("t_array") && (item.label === "__gap" || item.label.startsWith("__gap_"));
-const begin = (item: LayoutItem) => item.relativeSlot * 32n + BigInt(item.offset);
+const begin = beginOf;
 const end = (item: LayoutItem) => begin(item) + BigInt(item.bytes);
+
+/** A type change in the report's own words (OpenZeppelin's change kinds are its internals). */
+const TYPE_CHANGES: Record<string, string> = {
+  "obvious mismatch": "another kind of type",
+  unknown: "a type whose compatibility cannot be established",
+  "array grow": "a longer fixed-size array",
+  "array shrink": "a shorter fixed-size array",
+  "visibility change": "a function type of other visibility",
+  "array dynamic": "a fixed-size array made dynamic, or the reverse",
+  "type resize": "a type of another size",
+  "missing members": "a type whose members the build does not list",
+  "mapping key": "a mapping with another key type",
+  "mapping value": "a mapping with another value type",
+  "array value": "an array of another element type",
+  "enum members": "an enum whose members changed",
+  "struct members": "a struct whose members changed",
+};
 
 interface OzField {
   contract?: string;
@@ -109,43 +125,52 @@ export function compareStorageLayouts(
   const currentItems = layoutItems(current);
   const updatedItems = layoutItems(updated);
 
-  const refOf = (field: OzField, pool: LayoutItem[]): LayoutItem | ItemRef => {
-    const found = pool.find(
-      (item) => item.label === field.label && (field.src === undefined || item.src === field.src),
-    );
-    return (
-      found ?? {
-        contract: field.contract ?? "?",
-        label: field.label,
-        type: field.type?.item?.label ?? field.type?.id ?? "?",
-        slot: field.slot ?? "?",
-        offset: field.offset ?? 0,
-      }
-    );
-  };
-  const plain = (item: LayoutItem | ItemRef): ItemRef => ({
-    contract: item.contract,
-    label: item.label,
-    type: item.type,
-    slot: item.slot,
-    offset: item.offset,
-    ...(item.namespace ? { namespace: item.namespace } : {}),
-  });
+  const find = (field: OzField | undefined, pool: LayoutItem[]) =>
+    field === undefined
+      ? undefined
+      : pool.find(
+          (item) =>
+            item.label === field.label && (field.src === undefined || item.src === field.src),
+        );
+  const refOf = (field: OzField, found: LayoutItem | undefined): ItemRef =>
+    found
+      ? plainRef(found)
+      : {
+          contract: field.contract ?? "?",
+          label: field.label,
+          type: field.type?.item?.label ?? field.type?.id ?? "?",
+          slot: field.slot ?? "?",
+          offset: field.offset ?? 0,
+        };
 
-  const findings: LayoutFinding[] = [];
-  const conflicted = new Set<LayoutItem | ItemRef>();
-  for (const op of report.ops) {
-    const original = "original" in op ? refOf(op.original as OzField, currentItems) : undefined;
-    const next = "updated" in op ? refOf(op.updated as OzField, updatedItems) : undefined;
-    if (original) conflicted.add(original);
-    if (next) conflicted.add(next);
+  const resolved = report.ops.map((op) => ({
+    op,
+    resolved: {
+      kind: op.kind,
+      original: "original" in op ? find(op.original as OzField, currentItems) : undefined,
+      updated: "updated" in op ? find(op.updated as OzField, updatedItems) : undefined,
+    } satisfies ResolvedOp,
+  }));
+  const hazards = nameHazards(
+    resolved.map((entry) => entry.resolved),
+    currentItems,
+    updatedItems,
+  );
+  const findings: LayoutFinding[] = [...hazards.findings];
+  const conflicted = new Set<LayoutItem>();
+  for (const { op, resolved: entry } of resolved) {
+    if (entry.original) conflicted.add(entry.original);
+    if (entry.updated) conflicted.add(entry.updated);
+    if (hazards.explained.has(entry)) continue;
+    const original = "original" in op ? refOf(op.original as OzField, entry.original) : undefined;
+    const next = "updated" in op ? refOf(op.updated as OzField, entry.updated) : undefined;
     switch (op.kind) {
       case "insert":
       case "append":
-        findings.push({ kind: "storage-inserted", item: plain(next!) });
+        findings.push({ kind: "storage-inserted", item: next! });
         break;
       case "delete":
-        findings.push({ kind: "storage-deleted", item: plain(original!) });
+        findings.push({ kind: "storage-deleted", item: original! });
         break;
       case "delete-namespace":
         for (const item of currentItems) if (item.namespace === op.namespace) conflicted.add(item);
@@ -156,33 +181,33 @@ export function compareStorageLayouts(
         });
         break;
       case "replace":
-        findings.push({
-          kind: "storage-replaced",
-          original: plain(original!),
-          updated: plain(next!),
-        });
+        findings.push({ kind: "storage-replaced", original: original!, updated: next! });
         break;
       case "rename":
-        findings.push({
-          kind: "storage-renamed",
-          original: plain(original!),
-          updated: plain(next!),
-        });
+        // A "rename" onto a name the old version also has is a deletion: the hint to annotate a
+        // rename would be wrong for a variable that was kept.
+        findings.push(
+          currentItems.some(
+            (item) => item.label === next!.label && item.namespace === original!.namespace,
+          )
+            ? { kind: "storage-deleted", item: original! }
+            : { kind: "storage-renamed", original: original!, updated: next! },
+        );
         break;
       case "typechange":
         findings.push({
           kind: "storage-type-changed",
-          original: plain(original!),
-          updated: plain(next!),
-          change: op.change.kind,
+          original: original!,
+          updated: next!,
+          change: TYPE_CHANGES[op.change.kind] ?? "an incompatible type",
         });
         break;
       case "layoutchange":
-        findings.push({ kind: "storage-moved", original: plain(original!), updated: plain(next!) });
+        findings.push({ kind: "storage-moved", original: original!, updated: next! });
         break;
       case "shrinkgap":
       case "finishgap":
-        findings.push({ kind: "gap-misused", original: plain(original!), updated: plain(next!) });
+        findings.push({ kind: "gap-misused", original: original!, updated: next!, moved: [] });
         break;
       default: {
         const unreachable: never = op;
@@ -230,7 +255,7 @@ export function compareStorageLayouts(
       );
       row = { verdict: inGap ? "gap-consumed" : "appended", updated: item };
     }
-    if (conflicted.has(item) || (row.current && conflicted.has(row.current))) {
+    if (conflicted.has(item) || (row.current !== undefined && conflicted.has(row.current))) {
       row = { ...row, verdict: "conflict" };
     }
     items.push(row);

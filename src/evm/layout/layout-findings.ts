@@ -14,6 +14,17 @@ export interface ItemRef {
   namespace?: string;
 }
 
+/** A raw storage access as the report prints it: one use of a slot, by one name. */
+export interface RawAccessRef {
+  contract: string;
+  operations: string[];
+  /** 0x hex, or `?` when it cannot be computed. */
+  slot: string;
+  constant?: string;
+  reason?: string;
+  locations: string[];
+}
+
 /** Every finding a layout report can carry. */
 export type LayoutFinding =
   | { kind: "storage-inserted"; item: ItemRef }
@@ -22,7 +33,24 @@ export type LayoutFinding =
   | { kind: "storage-renamed"; original: ItemRef; updated: ItemRef }
   | { kind: "storage-type-changed"; original: ItemRef; updated: ItemRef; change: string }
   | { kind: "storage-moved"; original: ItemRef; updated: ItemRef }
-  | { kind: "gap-misused"; original: ItemRef; updated: ItemRef }
+  | {
+      kind: "gap-misused";
+      original: ItemRef;
+      updated: ItemRef;
+      /** The length that ends the gap where it ended; absent when no length can. */
+      requiredLength?: number;
+      /** Variables after the gap that move because of it. */
+      moved: string[];
+    }
+  | {
+      kind: "storage-reordered";
+      contract: string;
+      namespace?: string;
+      before: string[];
+      after: string[];
+    }
+  | { kind: "parents-reordered"; before: string[]; after: string[]; moved: string[] }
+  | { kind: "moved-into-namespace"; contract: string; namespace: string; variables: ItemRef[] }
   | { kind: "namespace-deleted"; namespace: string; contract: string }
   | {
       kind: "namespace-slot-mismatch";
@@ -31,6 +59,9 @@ export type LayoutFinding =
       computed: string;
       constants: string[];
     }
+  | { kind: "raw-slot-collision"; access: RawAccessRef; collidesWith: string }
+  | { kind: "raw-slot-unknown"; access: RawAccessRef }
+  | { kind: "raw-slot-outside-layout"; access: RawAccessRef }
   | { kind: "added-bytes-not-zero"; item: ItemRef; slot: string; word: string }
   | { kind: "function-removed"; signature: string }
   | { kind: "function-changed"; signature: string; change: string }
@@ -38,8 +69,11 @@ export type LayoutFinding =
   | { kind: "event-changed"; signature: string; change: string }
   | { kind: "selector-clash"; signature: string; selector: string; clashesWith: string };
 
-/** How much a finding matters. */
-export type Severity = "conflict" | "breaking" | "info";
+/**
+ * How much a finding matters: `warning` is for the auditor to review (the tool cannot decide);
+ * only `conflict` fails the report.
+ */
+export type Severity = "conflict" | "breaking" | "warning" | "info";
 
 /** A finding with its code, severity, message and hint, as written into reports. */
 export interface DescribedFinding {
@@ -53,6 +87,11 @@ export interface DescribedFinding {
 function where(item: ItemRef): string {
   const place = item.namespace ? `${item.namespace} ` : "";
   return `${item.contract}.${item.label} (${item.type}, ${place}slot ${item.slot} offset ${item.offset})`;
+}
+
+function rawAccess(access: RawAccessRef): string {
+  const named = access.constant ? ` through ${access.constant}` : "";
+  return `${access.operations.join("/")} of ${access.contract}${named} (${access.locations.join(", ")})`;
 }
 
 /** The code, severity, message and hint of a finding. */
@@ -108,14 +147,63 @@ export function describeFinding(finding: LayoutFinding): DescribedFinding {
         `moved ${where(finding.original)} to slot ${finding.updated.slot} offset ${finding.updated.offset}`,
         "keep the order and sizes of earlier variables so that this one stays in place",
       );
-    case "gap-misused":
+    case "gap-misused": {
+      const { original, updated, requiredLength, moved } = finding;
+      const after = moved.length > 0 ? `${moved.join(", ")} move` : "the items after it move";
+      const element = updated.type.replace(/\[\d*\]$/, "");
+      return requiredLength !== undefined
+        ? make(
+            "LAYOUT-007",
+            "conflict",
+            `gap ${where(original)} became ${updated.type}: it no longer ends where it did, so ` +
+              `${after}; it must have ${requiredLength} elements`,
+            `declare it as ${element}[${requiredLength}] ${updated.label}: a gap shrinks by ` +
+              "exactly the slots the variables declared before it take",
+          )
+        : make(
+            "LAYOUT-007",
+            "conflict",
+            `gap ${where(original)} became ${updated.type}: the variables declared before it ` +
+              `take more room than the gap had, so ${after}`,
+            "declare the new variables where the gap's room suffices, or after the last " +
+              "variable of the most derived contract",
+          );
+    }
+    case "storage-reordered":
       return make(
-        "LAYOUT-007",
+        "LAYOUT-011",
         "conflict",
-        `gap ${where(finding.original)} shrank to ${finding.updated.type} but the items after ` +
-          "it do not line up",
-        "shrink the gap by exactly the slots the new variables take",
+        `reordered the variables of ${finding.contract}` +
+          `${finding.namespace ? ` in ${finding.namespace}` : ""}: ` +
+          `${finding.before.join(", ")} -> ${finding.after.join(", ")}; each variable that ` +
+          "changed place would read another's bytes",
+        `declare them in their old order (${finding.before.join(", ")}) and add new variables ` +
+          "after the last one",
       );
+    case "parents-reordered":
+      return make(
+        "LAYOUT-012",
+        "conflict",
+        `changed the order of inherited storage: ${finding.before.join(", ")} -> ` +
+          `${finding.after.join(", ")}; the variables of ${finding.moved.join(", ")} change slots`,
+        `inherit the parents in their old order so that storage stays ` +
+          `${finding.before.join(", ")} (the order of the "is" list decides it)`,
+      );
+    case "moved-into-namespace": {
+      const labels = finding.variables.map((variable) => variable.label);
+      const slots = finding.variables.map((variable) => variable.slot);
+      const copies = labels.map((label) => `$.${label} = __deprecated_${label};`).join(" ");
+      return make(
+        "LAYOUT-013",
+        "conflict",
+        `moved ${labels.join(", ")} of ${finding.contract} from linear slot` +
+          `${slots.length > 1 ? "s" : ""} ${slots.join(", ")} into ${finding.namespace} ` +
+          "without copying their values: the namespace starts empty and the values stay behind",
+        `keep the old declarations in place, renamed (${labels.map((l) => `__deprecated_${l}`).join(", ")}), ` +
+          "and copy them in a reinitializer called with the upgrade (upgradeAndCall): " +
+          `function migrateStorage() external reinitializer(<next version>) { ${copies} }`,
+      );
+    }
     case "namespace-deleted":
       return make(
         "LAYOUT-008",
@@ -140,6 +228,32 @@ export function describeFinding(finding: LayoutFinding): DescribedFinding {
           "on chain: the new variable would start with a stale value",
         "find what wrote there (a previous version, a delegatecall); move the variable or " +
           "clear the slot in the reinitializer on purpose",
+      );
+    case "raw-slot-collision":
+      return make(
+        "LAYOUT-014",
+        "conflict",
+        `raw storage access ${rawAccess(finding.access)} reaches slot ${finding.access.slot}, ` +
+          `which ${finding.collidesWith} also uses: one overwrites the other`,
+        "give the raw access a slot of its own (an ERC-7201 or EIP-1967-style hashed slot " +
+          "that no variable uses), or use the declared variable instead",
+      );
+    case "raw-slot-unknown":
+      return make(
+        "LAYOUT-015",
+        "warning",
+        `raw storage access ${rawAccess(finding.access)}: its slot cannot be computed from ` +
+          `constants (${finding.access.reason ?? "unknown"})`,
+        "review by hand which slots it can reach; if it is fixed, declare it as a constant so " +
+          "that the report can check it",
+      );
+    case "raw-slot-outside-layout":
+      return make(
+        "LAYOUT-016",
+        "info",
+        `raw storage access ${rawAccess(finding.access)} uses slot ${finding.access.slot}, ` +
+          "which no declared variable and no other raw access uses",
+        "nothing to do; keep the slot's constant unchanged in later versions",
       );
     case "function-removed":
       return make(

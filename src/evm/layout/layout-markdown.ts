@@ -19,7 +19,12 @@ function itemCells(item: ReportItem | undefined): string[] {
 
 function renderTarget(target: TargetReport): string {
   const lines: string[] = [];
-  lines.push(`## ${target.name}${target.proxy ? ` (${target.proxy})` : ""}`);
+  // A target named by its proxy address is not followed by the same address again.
+  const proxy =
+    target.proxy && target.proxy.toLowerCase() !== target.name.toLowerCase()
+      ? ` (${target.proxy})`
+      : "";
+  lines.push(`## ${target.name}${proxy}`);
   lines.push("");
   lines.push(`- verdict: **${target.pass ? "compatible" : "CONFLICT"}**`);
   lines.push(
@@ -54,6 +59,17 @@ function renderTarget(target: TargetReport): string {
     );
   }
   lines.push("");
+  if (target.rawStorage !== null && target.rawStorage.length > 0) {
+    lines.push("### Raw storage access (new version)", "");
+    lines.push("| verdict | contract | operations | slot | named by | where |");
+    lines.push("|---|---|---|---|---|---|");
+    for (const access of target.rawStorage) {
+      lines.push(
+        `| ${access.verdict} | ${cell(access.contract)} | ${cell(access.operations.join(", "))} | \`${access.slot}\` | ${cell(access.constant ?? access.reason ?? "literal")} | ${cell(access.locations.join(", "))} |`,
+      );
+    }
+    lines.push("");
+  }
   if (target.namespaces.length > 0) {
     lines.push("### ERC-7201 namespaces", "");
     lines.push("| namespace | base slot (formula) | current | new | slot constant in source |");

@@ -7,7 +7,12 @@
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { compareAbis } from "./abi-compare";
 import { hashLayout } from "../storage/contract-layout";
-import { compareStorageLayouts, type ItemVerdict, type LayoutItem } from "./layout-compare";
+import {
+  compareStorageLayouts,
+  layoutItems,
+  type ItemVerdict,
+  type LayoutItem,
+} from "./layout-compare";
 import {
   describeFinding,
   type DescribedFinding,
@@ -15,6 +20,8 @@ import {
   type LayoutFinding,
 } from "./layout-findings";
 import type { NamespaceDeclaration } from "./namespaces";
+import { checkRawStorage, type RawStorageCheck } from "./raw-storage-check";
+import type { RawAccess } from "./raw-storage";
 import type { StorageReader } from "../storage/storage-reader";
 import { addSlot, extractBytes, namespaceBaseSlot, slotHex } from "../storage/storage-slots";
 
@@ -34,6 +41,8 @@ export interface VersionInput {
   namespaceDeclarations?: NamespaceDeclaration[];
   /** What the report cannot say about this version, and why (e.g. slots a build did not give). */
   caveats?: string[];
+  /** Raw storage access found in its source (AST); absent when the source is not at hand. */
+  rawAccesses?: RawAccess[];
 }
 
 /** One upgrade to report on. */
@@ -82,6 +91,8 @@ export interface TargetReport {
   rows: ReportRow[];
   namespaces: ReportNamespace[];
   findings: DescribedFinding[];
+  /** The new version's raw storage accesses with their verdicts; null when its source was not read. */
+  rawStorage: RawStorageCheck["accesses"] | null;
   /** What the report could not establish for this target, and why; absent when nothing. */
   caveats?: string[];
   openZeppelinPass: boolean;
@@ -138,15 +149,32 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
       row.slotConstant = declaration.status;
       row.constants = declaration.constants.map((constant) => `${constant.name}=${constant.value}`);
     }
-    if (declaration.status === "mismatch") {
-      findings.push({
-        kind: "namespace-slot-mismatch",
-        contract: declaration.contract,
-        namespace: declaration.namespace,
-        computed: declaration.computed,
-        constants: declaration.constants.map((constant) => constant.value),
-      });
-    }
+  }
+  // Both versions' annotations are held to the formula: a current version whose constant is
+  // wrong has been writing where its layout says nothing lives. One finding per declaration.
+  const mismatches = new Map<string, NamespaceDeclaration>();
+  for (const declaration of [
+    ...(input.current.namespaceDeclarations ?? []),
+    ...(input.updated.namespaceDeclarations ?? []),
+  ]) {
+    const key = `${declaration.contract}|${declaration.namespace}|${declaration.computed}`;
+    if (declaration.status === "mismatch") mismatches.set(key, declaration);
+  }
+  for (const declaration of mismatches.values()) {
+    findings.push({
+      kind: "namespace-slot-mismatch",
+      contract: declaration.contract,
+      namespace: declaration.namespace,
+      computed: declaration.computed,
+      constants: declaration.constants.map((constant) => constant.value),
+    });
+  }
+
+  let rawStorage: TargetReport["rawStorage"] = null;
+  if (input.updated.rawAccesses !== undefined) {
+    const checked = checkRawStorage(input.updated.rawAccesses, layoutItems(input.updated.layout));
+    findings.push(...checked.findings);
+    rawStorage = checked.accesses;
   }
 
   let liveCheck: TargetReport["liveCheck"] = null;
@@ -166,12 +194,14 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
     liveCheck = { block: input.live.blockNumber, slotsRead };
   }
 
+  const caveats = [...(input.current.caveats ?? []), ...(input.updated.caveats ?? [])];
   if (input.current.abi !== undefined && input.updated.abi !== undefined) {
     findings.push(...compareAbis(input.current.abi, input.updated.abi, input.proxyKind));
+  } else if (!caveats.some((caveat) => caveat.startsWith("ABI changes are not compared"))) {
+    caveats.push(`ABI changes are not compared: the ABI of ${input.current.contract} is not known`);
   }
 
   const described = findings.map(describeFinding);
-  const caveats = [...(input.current.caveats ?? []), ...(input.updated.caveats ?? [])];
   return {
     name: input.name,
     ...(input.proxy ? { proxy: input.proxy } : {}),
@@ -189,6 +219,7 @@ export async function buildTargetReport(input: TargetInput): Promise<TargetRepor
     })),
     namespaces: [...namespaces.values()],
     findings: described,
+    rawStorage,
     ...(caveats.length > 0 ? { caveats } : {}),
     openZeppelinPass: comparison.openZeppelinPass,
     liveCheck,

@@ -29,13 +29,14 @@ import { deploymentRecordPath, readDeploymentRecord } from "../chain/deployment-
 import { readProxyInfo } from "../chain/eip1967";
 import { InvalidAddressError, UnknownContractError } from "../errors";
 import {
+  AbstractContractError,
   LayoutInputError,
   LiveLayoutUnknownError,
-  NamespaceSlotMismatchError,
   NoStorageLayoutOutputError,
 } from "../layout-errors";
 import type { LayoutSource, TargetInput, VersionInput } from "./layout-report";
 import { findNamespaceDeclarations, type AstSources } from "./namespaces";
+import { findRawStorageAccesses, type BuildInfoSources } from "./raw-storage";
 import type { StorageReader } from "../storage/storage-reader";
 
 /** The build and the chain, as the layout sources need them (Hardhat's hre provides all). */
@@ -43,7 +44,9 @@ export interface LayoutSourceContext {
   networkName: string;
   deploymentsDir: string;
   artifacts: ArtifactReader & {
-    getBuildInfo(fullyQualifiedName: string): Promise<{ output: unknown } | undefined>;
+    getBuildInfo(
+      fullyQualifiedName: string,
+    ): Promise<{ input: unknown; output: unknown } | undefined>;
   };
   /** OpenZeppelin's validations of the build (its cache of every contract's layout). */
   validations: ValidationData;
@@ -92,9 +95,9 @@ export function checkLayoutRequest(request: LayoutRequest): void {
 }
 
 /**
- * The targets of a report. Proxies are read live (with `live.reader` at `live.blockNumber`);
- * every namespace annotation found in either version's source must give its slot constant
- * (AEGIS-E320).
+ * The targets of a report. Proxies are read live (with `live.reader` at `live.blockNumber`).
+ * A namespace annotation that does not give its slot constant is not refused here: the report
+ * names it (LAYOUT-009) beside everything else it finds.
  */
 export async function resolveLayoutTargets(
   context: LayoutSourceContext,
@@ -131,24 +134,7 @@ export async function resolveLayoutTargets(
       updated: await builtVersion(context, request.newContracts[0]!),
     });
   }
-  for (const target of targets) {
-    assertNamespaceSlots(target.current);
-    assertNamespaceSlots(target.updated);
-  }
   return targets;
-}
-
-/** Throws AEGIS-E320 when a namespace annotation's id does not give the slot its source uses. */
-export function assertNamespaceSlots(version: VersionInput): void {
-  const mismatch = version.namespaceDeclarations?.find((found) => found.status === "mismatch");
-  if (mismatch) {
-    throw new NamespaceSlotMismatchError(
-      mismatch.contract,
-      mismatch.namespace,
-      mismatch.computed,
-      mismatch.constants.map((constant) => constant.value),
-    );
-  }
 }
 
 /** A contract of the project's build: layout, ABI and namespace declarations. */
@@ -165,6 +151,9 @@ export async function builtVersion(
     namespaceDeclarations: buildInfo
       ? findNamespaceDeclarations(buildInfo.output as AstSources, built.name)
       : [],
+    ...(buildInfo
+      ? { rawAccesses: findRawStorageAccesses(buildInfo as BuildInfoSources, built.name) }
+      : {}),
   };
 }
 
@@ -209,21 +198,57 @@ export async function liveVersion(
       return { ...(await fromRecord(context, record)), proxyKind: info.kind };
   }
   let layout: StorageLayout;
+  let manifest: Manifest;
   try {
-    const manifest = await Manifest.forNetwork(context.eip1193);
+    manifest = await Manifest.forNetwork(context.eip1193);
     layout = await getStorageLayoutForAddress(manifest, context.validations, info.implementation);
   } catch {
     throw new LiveLayoutUnknownError(proxy, [`${dir}/*.json`, "OpenZeppelin's manifest"]);
   }
+  // The manifest keeps a layout but no ABI: the build's contract whose creation code has the
+  // manifest's version hash is the one that was deployed, and gives it.
+  const built = await builtContractOfManifest(context, manifest, info.implementation);
   return {
     proxy,
     proxyKind: info.kind,
     version: {
-      contract: `implementation ${info.implementation}`,
+      contract: built?.name ?? `implementation ${info.implementation}`,
       layout,
       source: "openzeppelin-manifest",
+      ...(built
+        ? { abi: built.abi }
+        : {
+            caveats: [
+              `ABI changes are not compared: OpenZeppelin's manifest keeps no ABI for the ` +
+                `implementation ${info.implementation}, and no contract of this build has its code`,
+            ],
+          }),
     },
   };
+}
+
+/** The contract of the build that OpenZeppelin's manifest says was deployed at `implementation`. */
+async function builtContractOfManifest(
+  context: LayoutSourceContext,
+  manifest: Manifest,
+  implementation: string,
+): Promise<{ name: string; abi: unknown[] } | undefined> {
+  const wanted = implementation.toLowerCase();
+  const data = await manifest.read();
+  const key = Object.entries(data.impls).find(([, entry]) =>
+    [entry?.address, ...(entry?.allAddresses ?? [])].some(
+      (address) => address?.toLowerCase() === wanted,
+    ),
+  )?.[0];
+  if (key === undefined) return undefined;
+  for (const name of await context.artifacts.getAllFullyQualifiedNames()) {
+    const artifact = await context.artifacts.readArtifact(name);
+    if (artifact.bytecode === "0x" || artifact.bytecode === "") continue;
+    if (getVersion(artifact.bytecode).linkedWithoutMetadata === key) {
+      return { name: artifact.contractName, abi: artifact.abi };
+    }
+  }
+  return undefined;
 }
 
 async function fromRecord(
@@ -240,8 +265,15 @@ async function fromRecord(
     version: {
       contract: record.current.contract,
       layout: record.layout.storage as StorageLayout,
-      abi,
       source: "project-record",
+      ...(abi !== undefined
+        ? { abi }
+        : {
+            caveats: [
+              `ABI changes are not compared: the record's contract ${record.current.contract} ` +
+                "is no longer in this build (the record keeps its layout, not its ABI)",
+            ],
+          }),
     },
   };
 }
@@ -287,6 +319,9 @@ export async function referenceBuildVersion(file: string, contract: string): Pro
     .find((found) => found !== undefined);
   if (entry === undefined) throw new UnknownContractError(contract, []);
   const bytecode = entry.evm?.bytecode?.object;
+  if (entry.storageLayout !== undefined && bytecode === "") {
+    throw new AbstractContractError(contract, file);
+  }
   if (entry.storageLayout === undefined || !bytecode) {
     throw new NoStorageLayoutOutputError(file, contract);
   }

@@ -6,6 +6,8 @@
 import { ethers } from "ethers";
 import { InvalidKeySourceError, InvalidMappingKeyError } from "../layout-errors";
 import type { StorageReader } from "./storage-reader";
+import { KEY_INDEX_SCHEMA, keySourcesHash, readKeyIndex, writeKeyIndex } from "./key-index";
+import { getLogsOf, scanLogs, type LogScanOptions, type RawLog } from "./log-scan";
 import { parseTypeId } from "./storage-types";
 
 /** Keys per mapping path pattern; `[*]` in a pattern stands for any key of an outer mapping. */
@@ -58,53 +60,97 @@ function parseEvent(source: KeySource): {
   return parsed;
 }
 
-/** Finds the keys of each source in the logs of `address` between two blocks, inclusive. */
+/** How discoverMappingKeys reads the logs. */
+export interface KeyDiscoveryOptions {
+  /** How the event scan adapts to a provider's limits. */
+  scan?: LogScanOptions;
+  /** A key index file (beside the deployment record): only blocks it has not seen are scanned. */
+  indexFile?: string;
+  /** Receives how the scan went (requests, shrinks, retries, blocks scanned). */
+  onScan?: (scan: {
+    requests: number;
+    shrinks: number;
+    rateRetries: number;
+    blocks: number;
+  }) => void;
+}
+
+/**
+ * Finds the keys of each source in the logs of `address` between two blocks, inclusive, in
+ * adaptive chunks (scanLogs). With an index file, the blocks it already covers are not scanned
+ * again: their keys come from it, and it is extended to `toBlock`.
+ */
 export async function discoverMappingKeys(
   reader: StorageReader,
   address: string,
   sources: KeySource[],
   fromBlock: number,
   toBlock: number,
+  options: KeyDiscoveryOptions = {},
 ): Promise<MappingKeys> {
   const prepared = sources.map((source) => ({ source, ...parseEvent(source) }));
-  // One request per distinct event, whichever sources share it; each log is decoded once.
+  const hash = keySourcesHash(sources);
+  const index = options.indexFile === undefined ? undefined : readKeyIndex(options.indexFile);
+  const usable =
+    index !== undefined &&
+    index.address.toLowerCase() === address.toLowerCase() &&
+    index.sources === hash &&
+    index.fromBlock <= fromBlock &&
+    index.toBlock <= toBlock;
+  const scanFrom = usable ? index.toBlock + 1 : fromBlock;
+  // One filter for every distinct event, whichever sources share it; each log decoded once.
   const topics = [...new Set(prepared.map(({ fragment }) => fragment.topicHash))];
-  const logs = (await reader.batch(
-    topics.map((topic) => ({
-      method: "eth_getLogs",
-      params: [
-        {
-          address,
-          topics: [topic],
-          fromBlock: ethers.toQuantity(fromBlock),
-          toBlock: ethers.toQuantity(toBlock),
-        },
-      ],
-    })),
-  )) as { topics: string[]; data: string }[][];
+  const scan =
+    scanFrom <= toBlock
+      ? await scanLogs(getLogsOf(reader.batch), address, topics, scanFrom, toBlock, options.scan)
+      : { logs: [], requests: 0, shrinks: 0, rateRetries: 0 };
+  options.onScan?.({
+    requests: scan.requests,
+    shrinks: scan.shrinks,
+    rateRetries: scan.rateRetries,
+    blocks: Math.max(0, toBlock - scanFrom + 1),
+  });
+  const byTopic = new Map<string, RawLog[]>();
+  for (const log of scan.logs) {
+    const list = byTopic.get(log.topics[0] ?? "") ?? [];
+    list.push(log);
+    byTopic.set(log.topics[0] ?? "", list);
+  }
   // Decoded once per signature: two signatures can share a topic (the same types) yet name
   // their arguments differently, and each source looks its arguments up by its own names.
   const decoded = new Map<string, ethers.Result[]>();
   const decode = (source: KeySource, fragment: ethers.EventFragment, iface: ethers.Interface) => {
     let results = decoded.get(source.event);
     if (results === undefined) {
-      const found = logs[topics.indexOf(fragment.topicHash)] ?? [];
+      const found = byTopic.get(fragment.topicHash) ?? [];
       results = found.map((log) => iface.decodeEventLog(fragment, log.data, log.topics));
       decoded.set(source.event, results);
     }
     return results;
   };
-  const keys: MappingKeys = {};
+  const found: MappingKeys = {};
   for (const { source, fragment, iface } of prepared) {
-    const found = new Set(keys[source.mapping] ?? []);
+    const keys = new Set(found[source.mapping] ?? []);
     for (const values of decode(source, fragment, iface)) {
       for (const arg of source.args) {
         const value = normaliseKeyValue(values.getValue(arg));
         if (source.skipZero && /^(0x0*|0|false)$/i.test(value)) continue;
-        found.add(value);
+        keys.add(value);
       }
     }
-    keys[source.mapping] = [...found];
+    found[source.mapping] = [...keys];
+  }
+  const keys = usable ? mergeMappingKeys(index.keys, found) : found;
+  // An older block than the index covers is scanned in full and leaves the index as it was.
+  if (options.indexFile !== undefined && (index === undefined || toBlock >= index.toBlock)) {
+    writeKeyIndex(options.indexFile, {
+      schema: KEY_INDEX_SCHEMA,
+      address,
+      sources: hash,
+      fromBlock: usable ? index.fromBlock : fromBlock,
+      toBlock,
+      keys,
+    });
   }
   return keys;
 }

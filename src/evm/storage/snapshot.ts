@@ -89,6 +89,8 @@ export interface TakeSnapshotParams {
   /** Events whose arguments are mapping keys; read from `fromBlock` to the pinned block. */
   keySources?: KeySource[];
   fromBlock?: number;
+  /** The key index beside the deployment record: events are scanned only past what it saw. */
+  keyIndexFile?: string;
   /** Arrays longer than this are cut to their first elements, with a warning. Default 100,000. */
   maxArrayLength?: number;
   /** Strings and bytes longer than this are recorded by length and hash only. Default 65,536. */
@@ -159,7 +161,9 @@ async function collectMappingKeys(
   const sources = params.keySources ?? [];
   const [discovered] = await Promise.all([
     sources.length > 0
-      ? discoverMappingKeys(reader, address, sources, params.fromBlock ?? 0, blockNumber)
+      ? discoverMappingKeys(reader, address, sources, params.fromBlock ?? 0, blockNumber, {
+          indexFile: params.keyIndexFile,
+        })
       : {},
     reader.prepare?.(address, EIP1967_SLOTS.implementation, blockTag),
   ]);

@@ -184,4 +184,14 @@ describe("storage-layout report", () => {
     expect(uups.map((f) => f.kind)).to.not.include("selector-clash");
     expect(uups).to.have.length(findings.length - 1);
   });
+
+  it("does not call a UUPS implementation's own upgradeToAndCall a clash with the proxy", () => {
+    const json = (signatures: string[]) =>
+      new ethers.Interface(signatures).fragments.map((f) => JSON.parse(f.format("json")));
+    const uups = [
+      "function upgradeToAndCall(address,bytes) payable",
+      "function proxiableUUID() view returns (bytes32)",
+    ];
+    expect(compareAbis(json(uups), json(uups))).to.deep.equal([]);
+  });
 });
