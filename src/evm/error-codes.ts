@@ -58,4 +58,7 @@ export const EVM_ERROR_CODES = {
   PRESET_VIEW_FAILED: "AEGIS-E347",
   AMBIGUOUS_IMPLEMENTATION: "AEGIS-E348",
   ANVIL_NOT_INSTALLED: "AEGIS-E349",
+  // upgrade authorities that are not one key: Safes, timelocks (src/evm/chain/authority-chain.ts)
+  AUTHORITY_ROUTE_UNSUPPORTED: "AEGIS-E350",
+  SIGNER_CANNOT_PAUSE: "AEGIS-E351",
 } as const;

@@ -66,12 +66,21 @@ export class ChainIdMismatchError extends AegisError {
 
 /** AEGIS-E304: the signer has no right to upgrade the proxy. */
 export class SignerCannotUpgradeError extends AegisError {
-  /** Names the signer, the proxy, its admin and who really holds the right. */
-  constructor(signer: string, proxyLabel: string, admin: string, adminOwner: string) {
+  /**
+   * Names the signer, the proxy, its admin and who really holds the right; `ownerIs` says what
+   * that owner is (a key, a Safe and its owners, a timelock and its proposers).
+   */
+  constructor(
+    signer: string,
+    proxyLabel: string,
+    admin: string,
+    adminOwner: string,
+    ownerIs?: string,
+  ) {
     super(
       EVM_ERROR_CODES.SIGNER_CANNOT_UPGRADE,
-      `signer ${shortAddress(signer)} cannot upgrade ${proxyLabel}: its ProxyAdmin ${shortAddress(admin)} is owned by ${shortAddress(adminOwner)}`,
-      "sign with the account that owns the ProxyAdmin (the network's accounts in hardhat.config.ts)",
+      `signer ${shortAddress(signer)} cannot upgrade ${proxyLabel}: its ProxyAdmin ${shortAddress(admin)} is owned by ${shortAddress(adminOwner)}${ownerIs === undefined ? "" : ` (${ownerIs})`}`,
+      "sign with the account that owns the ProxyAdmin, or one that owns its Safe or proposes to its timelock (npx hardhat aegis:verify-admin shows the whole chain)",
     );
   }
 }
@@ -225,7 +234,7 @@ export class SignerLacksUpgradeRightError extends AegisError {
     super(
       EVM_ERROR_CODES.SIGNER_LACKS_UUPS_UPGRADE_RIGHT,
       `signer ${shortAddress(signer)} cannot upgrade UUPS proxy ${proxyLabel}: ${reason}`,
-      "use an account the implementation's _authorizeUpgrade accepts (its upgrader role or owner)",
+      "use an account the implementation's _authorizeUpgrade accepts (its upgrader role or owner); npx hardhat aegis:verify-admin shows who holds it",
     );
   }
 }
@@ -535,6 +544,30 @@ export class PresetViewFailedError extends AegisError {
       EVM_ERROR_CODES.PRESET_VIEW_FAILED,
       `${call} on ${proxy} failed at block ${block}: ${cause}`,
       "check that the view can be called by anyone without arguments other than the listed accounts",
+    );
+  }
+}
+
+/** AEGIS-E350: the signer reaches the right only through a Safe or a timelock, which this run cannot drive. */
+export class AuthorityRouteUnsupportedError extends AegisError {
+  /** Names the right, the proxy and the way the signer would reach it. */
+  constructor(right: string, proxyLabel: string, route: string, why: string) {
+    super(
+      EVM_ERROR_CODES.AUTHORITY_ROUTE_UNSUPPORTED,
+      `the ${right} of ${proxyLabel} is reached only ${route}: ${why}`,
+      "npx hardhat aegis:verify-admin shows the chain; sign with an account that holds the right itself, or make the change through the Safe or timelock by hand",
+    );
+  }
+}
+
+/** AEGIS-E351: the signer cannot pause or unpause the proxy, so the checklist could not hold it still. */
+export class SignerCannotPauseError extends AegisError {
+  /** Names the signer, the call (pause or unpause), the proxy and who holds the right. */
+  constructor(signer: string, call: string, proxyLabel: string, holders: string) {
+    super(
+      EVM_ERROR_CODES.SIGNER_CANNOT_PAUSE,
+      `signer ${shortAddress(signer)} cannot ${call} ${proxyLabel}: that right is ${holders}`,
+      "sign with an account that holds the pause right, or one that owns its Safe or proposes to its timelock (npx hardhat aegis:verify-admin shows who does)",
     );
   }
 }

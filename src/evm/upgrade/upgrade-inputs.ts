@@ -26,7 +26,8 @@ import {
   readDeploymentRecord,
   type DeploymentRecord,
 } from "../chain/deployment-record";
-import { assertSignerCanUpgrade, readUpgradeAuthority } from "../chain/upgrade-authority";
+import { resolveAuthorityChain } from "../chain/authority-chain";
+import { assertSignerCanAct } from "../chain/authority-preflight";
 import { checkUpgradeSafety } from "./upgrade-safety";
 import { IMPLEMENTATION_PATH, INITIALIZED_PATH } from "./upgrade-storage-paths";
 import type { UpgradePreset } from "./upgrade-preset";
@@ -151,9 +152,17 @@ export async function prepareUpgrade(
   if (info.implementation !== record.current.implementation) {
     throw new RecordOutOfDateError(recordPath, record.current.implementation, info.implementation);
   }
-  const authority = await readUpgradeAuthority(provider, info, block);
   const proxyLabel = `${record.name} (${record.proxy})`;
-  await assertSignerCanUpgrade(provider, info, authority, context.signerAddress, proxyLabel, block);
+  // The same resolution aegis:verify-admin prints: a missing right names its holders.
+  const chain = await resolveAuthorityChain(
+    provider,
+    record.proxy,
+    context.preset.pauses === false
+      ? {}
+      : { pauseData: context.preset.pauseData, unpauseData: context.preset.unpauseData },
+    block,
+  );
+  await assertSignerCanAct(provider, chain, context.signerAddress, proxyLabel);
 
   const safety = checkUpgradeSafety(
     context.validations,
@@ -199,9 +208,11 @@ export async function prepareUpgrade(
     recordName: record.name,
     proxy: record.proxy,
     proxyKind: info.kind,
-    proxyAdmin: authority.proxyAdmin,
+    proxyAdmin: chain.proxyAdmin ?? ethers.ZeroAddress,
     authority:
-      authority.kind === "transparent" ? authority.owner : ethers.getAddress(context.signerAddress),
+      chain.upgrade.guard.kind === "owner"
+        ? chain.upgrade.guard.owner
+        : ethers.getAddress(context.signerAddress),
     from: {
       contract: record.current.contract,
       implementation: info.implementation,
