@@ -354,6 +354,8 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
             artifacts: hre.artifacts,
             validations: await readValidations(hre),
             preset: await loadPreset(hre, proxy, to),
+            // A timelock the signer proposes to is driven by the run (schedule, wait, execute).
+            runnableRoutes: new Set(["direct", "timelock"]),
           },
         );
         const { input } = prepared;

@@ -61,4 +61,5 @@ export const EVM_ERROR_CODES = {
   // upgrade authorities that are not one key: Safes, timelocks (src/evm/chain/authority-chain.ts)
   AUTHORITY_ROUTE_UNSUPPORTED: "AEGIS-E350",
   SIGNER_CANNOT_PAUSE: "AEGIS-E351",
+  TIMELOCK_OPERATION_CANCELLED: "AEGIS-E352",
 } as const;

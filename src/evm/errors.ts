@@ -571,3 +571,26 @@ export class SignerCannotPauseError extends AegisError {
     );
   }
 }
+
+/**
+ * AEGIS-E352: a timelock operation this run scheduled was cancelled. Nothing more is sent and
+ * the run is not rolled back by itself: someone with the canceller role decided, a person goes on.
+ */
+export class TimelockOperationCancelledError extends AegisError {
+  override readonly forPerson = true;
+  /** Names the call, the timelock, the operation, its salt and who may cancel or schedule it. */
+  constructor(
+    label: string,
+    timelock: string,
+    operation: string,
+    salt: string,
+    cancellers: string,
+    proposers: string,
+  ) {
+    super(
+      EVM_ERROR_CODES.TIMELOCK_OPERATION_CANCELLED,
+      `${label} through timelock ${shortAddress(timelock)} was cancelled (operation ${operation}); nothing more was sent. Cancellers: ${cancellers}`,
+      `a proposer (${proposers}) may schedule the same call again (same target, data and salt ${salt}), then npx hardhat aegis:upgrade --resume <run> goes on; or undo the run with npx hardhat aegis:rollback`,
+    );
+  }
+}

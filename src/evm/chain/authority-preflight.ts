@@ -23,6 +23,9 @@ import {
 import { readProxyInfo } from "./eip1967";
 import { signerCanUpgrade, type UpgradeAuthority } from "./upgrade-authority";
 
+const UNSUPPORTED_WHY =
+  "this version sends the checklist's transactions itself or proposes them to a timelock; it does not collect a Safe's signatures";
+
 /** The routes the run takes for each right, once the preflight accepted them. */
 export interface AcceptedRoutes {
   upgrade: SignerRoute;
@@ -47,7 +50,7 @@ export async function assertSignerCanAct(
       "upgrade right",
       proxyLabel,
       describeRoute(upgrade),
-      "this run sends transactions signed by the holder itself",
+      UNSUPPORTED_WHY,
     );
   }
   const routes: AcceptedRoutes = { upgrade };
@@ -66,7 +69,7 @@ export async function assertSignerCanAct(
         `${call}() right`,
         proxyLabel,
         describeRoute(route),
-        "this run sends transactions signed by the holder itself",
+        UNSUPPORTED_WHY,
       );
     }
     routes[call] = route;

@@ -14,6 +14,7 @@ import {
   AlreadyReinitializedError,
   ChainIdMismatchError,
   IncompatibleUpgradeError,
+  AuthorityRouteUnsupportedError,
   InvalidAddressError,
   InvariantAlreadyFailingError,
   RecordNotFoundError,
@@ -26,8 +27,13 @@ import {
   readDeploymentRecord,
   type DeploymentRecord,
 } from "../chain/deployment-record";
-import { resolveAuthorityChain } from "../chain/authority-chain";
-import { assertSignerCanAct } from "../chain/authority-preflight";
+import { describeRoute, resolveAuthorityChain } from "../chain/authority-chain";
+import {
+  assertSignerCanAct,
+  type AcceptedRoutes,
+  type RouteKinds,
+} from "../chain/authority-preflight";
+import { timelockRouteOf, type AuthorityRoutes } from "../chain/authority-transaction";
 import { checkUpgradeSafety } from "./upgrade-safety";
 import { IMPLEMENTATION_PATH, INITIALIZED_PATH } from "./upgrade-storage-paths";
 import type { UpgradePreset } from "./upgrade-preset";
@@ -63,6 +69,11 @@ export interface UpgradeContext {
   artifacts: ArtifactSource;
   validations: ValidationData;
   preset: UpgradePreset<unknown>;
+  /**
+   * The ways of exercising a right this run may take (default: the signer holds it itself);
+   * the upgrade task adds "timelock". Any other is refused at preflight with AEGIS-E350.
+   */
+  runnableRoutes?: RouteKinds;
 }
 
 /** The checked inputs: the plan input and what its dependencies need. */
@@ -73,6 +84,28 @@ export interface PreparedUpgrade {
   toCreationBytecode: string;
   toLayout: ContractLayout;
   appended: string[];
+}
+
+/**
+ * The timelock routes the plan takes, or undefined when the signer holds every right itself. A
+ * timelock reached only through a Safe among its proposers is not driven yet (AEGIS-E350).
+ */
+function routesOf(accepted: AcceptedRoutes, proxyLabel: string): AuthorityRoutes | undefined {
+  const routes: AuthorityRoutes = {};
+  for (const right of ["upgrade", "pause", "unpause"] as const) {
+    const route = accepted[right];
+    if (route?.kind !== "timelock") continue;
+    if (route.proposer.kind !== "direct") {
+      throw new AuthorityRouteUnsupportedError(
+        `${right} right`,
+        proxyLabel,
+        describeRoute(route),
+        "a timelock whose proposal needs a Safe's signatures is not driven by this version",
+      );
+    }
+    routes[right] = timelockRouteOf(route);
+  }
+  return Object.keys(routes).length === 0 ? undefined : routes;
 }
 
 /** Finds the record of a proxy given by name, or by address among the network's records. */
@@ -162,7 +195,14 @@ export async function prepareUpgrade(
       : { pauseData: context.preset.pauseData, unpauseData: context.preset.unpauseData },
     block,
   );
-  await assertSignerCanAct(provider, chain, context.signerAddress, proxyLabel);
+  const accepted = await assertSignerCanAct(
+    provider,
+    chain,
+    context.signerAddress,
+    proxyLabel,
+    context.runnableRoutes,
+  );
+  const routes = routesOf(accepted, proxyLabel);
 
   const safety = checkUpgradeSafety(
     context.validations,
@@ -210,9 +250,10 @@ export async function prepareUpgrade(
     proxyKind: info.kind,
     proxyAdmin: chain.proxyAdmin ?? ethers.ZeroAddress,
     authority:
-      chain.upgrade.guard.kind === "owner"
+      routes?.upgrade?.timelock ??
+      (chain.upgrade.guard.kind === "owner"
         ? chain.upgrade.guard.owner
-        : ethers.getAddress(context.signerAddress),
+        : ethers.getAddress(context.signerAddress)),
     from: {
       contract: record.current.contract,
       implementation: info.implementation,
@@ -238,6 +279,7 @@ export async function prepareUpgrade(
     notices.push(`FORCED IMPORT: ${forced.warning}`);
   }
   if (notices.length > 0) input.notices = notices;
+  if (routes !== undefined) input.routes = routes;
   return {
     input,
     record,

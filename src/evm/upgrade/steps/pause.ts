@@ -1,5 +1,6 @@
 import { defineStep } from "../../../core/plan-types";
-import { sendTransaction, type TransactionOutcome } from "../../chain/transaction-effect";
+import type { TransactionOutcome } from "../../chain/transaction-effect";
+import { forwardCallMade, sendThroughAuthority } from "../../chain/authority-transaction";
 import type { PlanEnv } from "./plan-env";
 
 /** Who paused the protocol the run found paused, or whether the run paused it itself. */
@@ -17,6 +18,7 @@ export interface PauseOutput {
 /** Pauses the protocol, or adopts a pause it finds (an operator's stays; one this toolkit left is lifted at the end). */
 export function pauseStep({ input, deps }: PlanEnv) {
   const { provider, signer, preset } = deps;
+  const pauseRequest = { label: "pause()", to: input.proxy, data: preset.pauseData };
   return defineStep({
     id: "pause",
     title: "pause the protocol",
@@ -35,11 +37,13 @@ export function pauseStep({ input, deps }: PlanEnv) {
           ? { alreadyPaused: true, pausedBy: "operator" }
           : { alreadyPaused: true, pausedBy: "toolkit", adoptedFrom: holder };
       }
-      const tx = await sendTransaction(ctx, "pause-tx", signer, {
-        label: "pause()",
-        to: input.proxy,
-        data: preset.pauseData,
-      });
+      const tx = await sendThroughAuthority(
+        ctx,
+        "pause-tx",
+        signer,
+        pauseRequest,
+        input.routes?.pause,
+      );
       return { alreadyPaused: false, pausedBy: "this-run", tx };
     },
     async verify({ result }) {
@@ -71,15 +75,22 @@ export function pauseStep({ input, deps }: PlanEnv) {
     async rollback(ctx) {
       const output = ctx.result;
       const ours =
-        ctx.forwardEffects.some(
-          (effect) => effect.key === "pause-tx" && effect.status === "applied",
-        ) || output?.pausedBy === "toolkit";
+        (await forwardCallMade(
+          ctx,
+          "pause-tx",
+          signer,
+          pauseRequest,
+          input.routes?.pause,
+          ctx.forwardEffects,
+        )) || output?.pausedBy === "toolkit";
       if (!ours || !(await preset.isPaused(provider, input.proxy))) return { unpaused: false };
-      await sendTransaction(ctx, "unpause-tx", signer, {
-        label: "unpause()",
-        to: input.proxy,
-        data: preset.unpauseData,
-      });
+      await sendThroughAuthority(
+        ctx,
+        "unpause-tx",
+        signer,
+        { label: "unpause()", to: input.proxy, data: preset.unpauseData },
+        input.routes?.unpause,
+      );
       return { unpaused: true };
     },
   });

@@ -5,6 +5,8 @@ import { readInitializableState } from "../../chain/initializable";
 import { readUpgradeAuthority, signerCanUpgrade } from "../../chain/upgrade-authority";
 import { failing, holdingMessage, stopUnless } from "./invariant-verdicts";
 import type { PlanEnv } from "./plan-env";
+import type { Provider } from "ethers";
+import { describeRoute, resolveAuthorityChain, signerRoute } from "../../chain/authority-chain";
 
 /** The preflight: who may upgrade, what the proxy runs and whether the invariants hold, before anything is sent. */
 export function preflightStep({ input, deps, readRecord }: PlanEnv) {
@@ -19,7 +21,16 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
       const info = await readProxyInfo(provider, input.proxy, block);
       const authority = await readUpgradeAuthority(provider, info, block);
       const signerAddress = ethers.getAddress(await signer.getAddress());
-      const right = await signerCanUpgrade(provider, info, authority, signerAddress, block);
+      const right =
+        input.routes?.upgrade === undefined
+          ? await signerCanUpgrade(provider, info, authority, signerAddress, block)
+          : await timelockRight(
+              provider,
+              input.proxy,
+              input.routes.upgrade.timelock,
+              signerAddress,
+              block,
+            );
       const invariants = preset.checkState(await preset.readState(provider, readRecord(), block));
       const { initializedVersion } = await readInitializableState(provider, input.proxy, block);
       return {
@@ -79,4 +90,21 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
       };
     },
   });
+}
+
+/** Whether the signer still reaches the upgrade right by proposing to the plan's timelock. */
+async function timelockRight(
+  provider: Provider,
+  proxy: string,
+  timelock: string,
+  signer: string,
+  block: number,
+): Promise<{ allowed: boolean; reason: string }> {
+  const chain = await resolveAuthorityChain(provider, proxy, {}, block);
+  const route = signerRoute(chain.upgrade, signer);
+  const allowed = route.kind === "timelock" && route.timelock.address === timelock;
+  return {
+    allowed,
+    reason: allowed ? `reaches the upgrade ${describeRoute(route)}` : describeRoute(route),
+  };
 }

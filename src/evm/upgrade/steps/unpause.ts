@@ -1,5 +1,6 @@
 import { defineStep } from "../../../core/plan-types";
-import { sendTransaction, type TransactionOutcome } from "../../chain/transaction-effect";
+import type { TransactionOutcome } from "../../chain/transaction-effect";
+import { forwardCallMade, sendThroughAuthority } from "../../chain/authority-transaction";
 import type { pauseStep } from "./pause";
 import type { PlanEnv } from "./plan-env";
 
@@ -9,6 +10,7 @@ export function unpauseStep(
   earlier: { pause: ReturnType<typeof pauseStep> },
 ) {
   const { provider, signer, preset } = deps;
+  const unpauseRequest = { label: "unpause()", to: input.proxy, data: preset.unpauseData };
   return defineStep({
     id: "unpause",
     title: "unpause the protocol",
@@ -22,11 +24,13 @@ export function unpauseStep(
     async run(ctx): Promise<{ keptPaused: boolean; tx?: TransactionOutcome }> {
       // Only an operator's pause outlives the run; this toolkit never leaves its own behind.
       if (ctx.output(earlier.pause).pausedBy === "operator") return { keptPaused: true };
-      const tx = await sendTransaction(ctx, "unpause-tx", signer, {
-        label: "unpause()",
-        to: input.proxy,
-        data: preset.unpauseData,
-      });
+      const tx = await sendThroughAuthority(
+        ctx,
+        "unpause-tx",
+        signer,
+        unpauseRequest,
+        input.routes?.unpause,
+      );
       return { keptPaused: false, tx };
     },
     async verify({ result }) {
@@ -45,16 +49,23 @@ export function unpauseStep(
         : { verdict: "go", figures };
     },
     async rollback(ctx) {
-      const applied = ctx.forwardEffects.some(
-        (effect) => effect.key === "unpause-tx" && effect.status === "applied",
+      const applied = await forwardCallMade(
+        ctx,
+        "unpause-tx",
+        signer,
+        unpauseRequest,
+        input.routes?.unpause,
+        ctx.forwardEffects,
       );
       if (!applied || (await preset.isPaused(provider, input.proxy))) return { paused: false };
       // Pause again so that the upgrade's own rollback happens on a quiet protocol.
-      await sendTransaction(ctx, "repause-tx", signer, {
-        label: "pause()",
-        to: input.proxy,
-        data: preset.pauseData,
-      });
+      await sendThroughAuthority(
+        ctx,
+        "repause-tx",
+        signer,
+        { label: "pause()", to: input.proxy, data: preset.pauseData },
+        input.routes?.pause,
+      );
       return { paused: true };
     },
   });

@@ -1,7 +1,7 @@
 import { defineStep } from "../../../core/plan-types";
 import { readProxyInfo } from "../../chain/eip1967";
 import { readInitializableState } from "../../chain/initializable";
-import { sendTransaction } from "../../chain/transaction-effect";
+import { forwardCallMade, sendThroughAuthority } from "../../chain/authority-transaction";
 import { recordFollowsChain } from "../record-updates";
 import { ForeignUpgradeError } from "../../errors";
 import { upgradeTransaction } from "./upgrade-transaction";
@@ -42,11 +42,12 @@ export function upgradeStep(
       // The version before is the one the preflight read at its pinned block: a resumed step
       // would read it after its own transaction landed.
       const initializedBefore = ctx.output(earlier.preflight).initializedVersion;
-      const tx = await sendTransaction(
+      const tx = await sendThroughAuthority(
         ctx,
         "upgrade-tx",
         signer,
         upgradeTransaction(input, deployed.address, input.call?.data ?? "0x"),
+        input.routes?.upgrade,
       );
       const { implementation: now } = await readProxyInfo(provider, input.proxy);
       recordFollowsChain(deps.recordPath, input.network, now, {
@@ -86,12 +87,19 @@ export function upgradeStep(
     describeRollback: () =>
       `upgrade back to ${input.from.implementation} if the proxy still points at the implementation this run installed`,
     async rollback(ctx) {
-      const upgraded = ctx.forwardEffects.some(
-        (effect) => effect.key === "upgrade-tx" && effect.status === "applied",
-      );
       const installed = ctx.hasOutput(earlier.deployImplementation)
         ? ctx.output(earlier.deployImplementation).address
         : undefined;
+      const upgraded =
+        installed !== undefined &&
+        (await forwardCallMade(
+          ctx,
+          "upgrade-tx",
+          signer,
+          upgradeTransaction(input, installed, input.call?.data ?? "0x"),
+          input.routes?.upgrade,
+          ctx.forwardEffects,
+        ));
       const info = await readProxyInfo(provider, input.proxy);
       // Only this run's own upgrade is undone: a proxy on anything else was moved by someone
       // else (another run, a person), and downgrading it would destroy their work.
@@ -100,10 +108,13 @@ export function upgradeStep(
           throw new ForeignUpgradeError(info.implementation, upgraded ? installed : undefined);
         }
         const back = upgradeTransaction(input, input.from.implementation, "0x");
-        await sendTransaction(ctx, "downgrade-tx", signer, {
-          ...back,
-          label: `${back.label} (back)`,
-        });
+        await sendThroughAuthority(
+          ctx,
+          "downgrade-tx",
+          signer,
+          { ...back, label: `${back.label} (back)` },
+          input.routes?.upgrade,
+        );
       }
       const { implementation: now } = await readProxyInfo(provider, input.proxy);
       recordFollowsChain(deps.recordPath, input.network, now);

@@ -1,0 +1,160 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "chai";
+import { ethers } from "ethers";
+import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
+import { rpc } from "../helpers/local-node";
+import { startHardhat } from "../helpers/hardhat-cli";
+import { deployTimelock, projectArtifact } from "../helpers/governance-fixture";
+import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
+import { readProxyInfo } from "../../src/evm/chain/eip1967";
+import { readOperationState, TIMELOCK_INTERFACE } from "../../src/evm/chain/timelock-operation";
+
+const DELAY = 3600;
+const engineAbi = projectArtifact("contracts/AegisEngineUupsV2.sol", "AegisEngineUupsV2").abi;
+
+/**
+ * A UUPS engine whose upgrade right (the admin role) belongs to a real TimelockController, with
+ * account #0 (the CLI's signer) as its proposer and executor; the pauser role stays with #0, as a
+ * guardian's would. The run schedules the upgrade, waits out the delay across processes, executes.
+ */
+describe("aegis:upgrade through a TimelockController", () => {
+  let seeded: SeededNode;
+  let provider: ethers.JsonRpcProvider;
+  let timelock: string;
+  let proxy: string;
+
+  before(async () => {
+    seeded = await startSeededNode(["--seed", "--kind", "uups"], async (node, records) => {
+      const chain = new ethers.JsonRpcProvider(node.url, undefined, { staticNetwork: true });
+      try {
+        const [owner] = await chain.listAccounts();
+        timelock = await deployTimelock(
+          await chain.getSigner(5),
+          DELAY,
+          [owner!.address],
+          [owner!.address],
+        );
+        proxy = readDeploymentRecord(
+          path.join(records, "localhost", "AegisEngine.json"),
+          "localhost",
+        ).proxy;
+        const engine = new ethers.Contract(proxy, engineAbi, owner);
+        await (await engine.getFunction("grantRole")(ethers.ZeroHash, timelock)).wait();
+        await (await engine.getFunction("renounceRole")(ethers.ZeroHash, owner!.address)).wait();
+      } finally {
+        chain.destroy();
+      }
+    });
+    provider = new ethers.JsonRpcProvider(seeded.node.url, undefined, { staticNetwork: true });
+  });
+  after(async () => {
+    provider?.destroy();
+    await seeded?.stop();
+  });
+  afterEach(() => seeded.reset());
+
+  const engine = () => new ethers.Contract(proxy, engineAbi, provider);
+  const runIdOf = () => fs.readdirSync(path.join(seeded.deploymentsDir, "localhost", "runs"))[0]!;
+  const journalOf = (runId: string) =>
+    fs.readFileSync(
+      path.join(seeded.deploymentsDir, "localhost", "runs", runId, "journal.jsonl"),
+      "utf8",
+    );
+  /** The operation this run scheduled, from the timelock's own CallScheduled event. */
+  async function scheduledOperation(): Promise<string> {
+    const logs = await provider.getLogs({
+      address: timelock,
+      topics: [ethers.id("CallScheduled(bytes32,uint256,address,uint256,bytes,bytes32,uint256)")],
+      fromBlock: 0,
+    });
+    expect(logs).to.have.length(1);
+    return logs[0]!.topics[1]!;
+  }
+
+  it("schedules, is killed while waiting out the delay, and a resume executes the upgrade", async () => {
+    const before = (await readProxyInfo(provider, proxy)).implementation;
+    const first = await seeded.hardhat([
+      "aegis:upgrade",
+      "--yes",
+      "--to",
+      "AegisEngineUupsV2",
+      "--no-wait",
+    ]);
+    expect(first.code, first.stderr + first.stdout).to.equal(3);
+    expect(first.stdout).to.contain(`timelock ${timelock}: upgradeToAndCall`);
+    const operation = await scheduledOperation();
+    expect((await readOperationState(provider, timelock, operation)).state).to.equal("waiting");
+    expect((await readProxyInfo(provider, proxy)).implementation).to.equal(before);
+    expect(await engine().getFunction("paused")()).to.equal(true);
+    const runId = runIdOf();
+
+    // Resumed with --wait, it polls the timelock; killed while it does, nothing is lost.
+    const waiting = startHardhat(
+      ["aegis:upgrade", "--network", "localhost", "--resume", runId, "--wait", "10m"],
+      { AEGIS_LOCALHOST_URL: seeded.node.url, AEGIS_DEPLOYMENTS_DIR: seeded.deploymentsDir },
+    );
+    const attemptsBefore = journalOf(runId)
+      .split("\n")
+      .filter((l) => l.includes('"STEP_STARTED"')).length;
+    while (
+      journalOf(runId)
+        .split("\n")
+        .filter((l) => l.includes('"STEP_STARTED"')).length <
+      attemptsBefore + 2
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    process.kill(waiting.pid, "SIGKILL");
+    await waiting.exited;
+    expect((await readOperationState(provider, timelock, operation)).state).to.equal("waiting");
+
+    await rpc(seeded.node.url, "evm_increaseTime", [DELAY]);
+    await rpc(seeded.node.url, "evm_mine");
+    const resumed = await seeded.hardhat(["aegis:upgrade", "--resume", runId]);
+    expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
+    expect((await readOperationState(provider, timelock, operation)).state).to.equal("done");
+    const after = await readProxyInfo(provider, proxy);
+    expect(after.implementation).to.not.equal(before);
+    expect(await engine().getFunction("newFeatureEnabled")()).to.equal(1n);
+    expect(await engine().getFunction("paused")()).to.equal(false);
+    // The upgrade was made by the timelock: its execute transaction, sent to the timelock.
+    const executed = journalOf(runId)
+      .split("\n")
+      .filter((line) => line.includes('"upgrade-tx-execute"') && line.includes('"EFFECT_INTENT"'));
+    expect(executed).to.have.length(1);
+    expect(executed[0]).to.contain(timelock);
+    const record = readDeploymentRecord(
+      path.join(seeded.deploymentsDir, "localhost", "AegisEngine.json"),
+      "localhost",
+    );
+    expect(record.current.contract).to.equal("AegisEngineUupsV2");
+  });
+
+  it("stops with AEGIS-E352 when the operation was cancelled, naming who may cancel and schedule; nothing more is sent", async () => {
+    const first = await seeded.hardhat([
+      "aegis:upgrade",
+      "--yes",
+      "--to",
+      "AegisEngineUupsV2",
+      "--no-wait",
+    ]);
+    expect(first.code, first.stderr + first.stdout).to.equal(3);
+    const operation = await scheduledOperation();
+    const [canceller] = await provider.listAccounts();
+    const timelockContract = new ethers.Contract(timelock, TIMELOCK_INTERFACE, canceller);
+    await (await timelockContract.getFunction("cancel")(operation)).wait();
+    await rpc(seeded.node.url, "evm_increaseTime", [DELAY]);
+    await rpc(seeded.node.url, "evm_mine");
+    const blockBefore = await seeded.blockNumber();
+
+    const resumed = await seeded.hardhat(["aegis:upgrade", "--resume", runIdOf()]);
+    expect(resumed.code).to.equal(1);
+    const printed = resumed.stdout + resumed.stderr;
+    expect(printed).to.contain("AEGIS-E352");
+    expect(printed).to.contain(`Cancellers: ${canceller!.address}`);
+    // Not executed, not rolled back on a guess: the protocol stays paused for a person to decide.
+    expect(await seeded.blockNumber()).to.equal(blockBefore);
+    expect(await engine().getFunction("paused")()).to.equal(true);
+  });
+});
