@@ -594,3 +594,55 @@ export class TimelockOperationCancelledError extends AegisError {
     );
   }
 }
+
+/** AEGIS-E353: a Safe whose version (and so transaction hashing) the toolkit does not know. */
+export class SafeVersionUnsupportedError extends AegisError {
+  /** Names the Safe, its version and the versions the toolkit knows. */
+  constructor(safe: string, version: string, known: string) {
+    super(
+      EVM_ERROR_CODES.SAFE_VERSION_UNSUPPORTED,
+      `Safe ${safe} reports version ${version}, whose transaction hash this toolkit does not know (it knows ${known}); nothing was built or sent`,
+      "upgrade through a Safe of a known version, or sign with an account that holds the right itself (npx hardhat aegis:verify-admin shows the chain)",
+    );
+  }
+}
+
+/** AEGIS-E354: the local signers cannot reach the Safe's threshold. */
+export class SafeThresholdUnmetError extends AegisError {
+  /** Names the Safe, the threshold, how many local owners could sign and the owners. */
+  constructor(safe: string, threshold: number, available: number, owners: string) {
+    super(
+      EVM_ERROR_CODES.SAFE_THRESHOLD_UNMET,
+      `Safe ${safe} needs ${threshold} signatures, but only ${available} of its owners (${owners}) are accounts of this network; nothing was executed`,
+      "add the missing owners' accounts to the network in hardhat.config.ts, or run without --sign-locally and collect the signatures in the Safe",
+    );
+  }
+}
+
+/**
+ * AEGIS-E355: the Safe transaction the run waits for will never execute as built: the Safe ran
+ * it and it failed, or another transaction took its nonce. A person decides; nothing more is sent.
+ */
+export class SafeTransactionNotExecutedError extends AegisError {
+  override readonly forPerson = true;
+  /** Names the call, the Safe, its transaction hash and nonce, and what happened. */
+  constructor(label: string, safe: string, safeTxHash: string, nonce: number, what: string) {
+    super(
+      EVM_ERROR_CODES.SAFE_TRANSACTION_NOT_EXECUTED,
+      `${label} through Safe ${shortAddress(safe)} (Safe transaction ${safeTxHash}, nonce ${nonce}) ${what}; nothing more was sent`,
+      "check the Safe's history; undo the run with npx hardhat aegis:rollback, or make the same call by hand and resume with npx hardhat aegis:upgrade --resume <run>",
+    );
+  }
+}
+
+/** AEGIS-E356: local Safe signing asked for on a network that is not a development network. */
+export class LocalSafeSigningRefusedError extends AegisError {
+  /** Names the network. */
+  constructor(network: string) {
+    super(
+      EVM_ERROR_CODES.LOCAL_SAFE_SIGNING_REFUSED,
+      `--sign-locally signs a Safe's transactions with the network's own accounts, which only a development network may do; ${network} is not one`,
+      "leave out --sign-locally: the run writes the Safe transaction to sign and waits for the owners, or add the network to aegis.developmentNetworks if it is a test chain",
+    );
+  }
+}

@@ -6,10 +6,31 @@
  * is). On every re-entry the operation's state is read from the timelock itself, so a resume
  * knows whether it is pending, ready, done by someone else, or cancelled.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { ethers, type Signer } from "ethers";
 import type { EffectState } from "../../core/effect-types";
 import type { StepContext } from "../../core/plan-types";
-import { TimelockOperationCancelledError } from "../errors";
+import {
+  SafeThresholdUnmetError,
+  SafeTransactionNotExecutedError,
+  SafeVersionUnsupportedError,
+  TimelockOperationCancelledError,
+} from "../errors";
+import { KNOWN_SAFE_VERSIONS } from "./authority-holder";
+import {
+  execTransactionData,
+  onChainSafeTxHash,
+  packSignatures,
+  readSafeTxState,
+  safeDomain,
+  safeNonce,
+  safeTxHash,
+  safeTxMessage,
+  SAFE_TX_TYPES,
+  transactionBuilderJson,
+  type SafeTx,
+} from "./safe-transaction";
 import type { SignerRoute } from "./authority-chain";
 import type { AuthorityHolder } from "./authority-holder";
 import {
@@ -38,24 +59,79 @@ export interface TimelockRoute {
   cancellers: string[];
 }
 
+/** A right exercised by a Safe the signer owns: the owners sign, the Safe executes. */
+export interface SafeRoute {
+  kind: "safe";
+  safe: string;
+  version: string;
+  owners: string[];
+  threshold: number;
+}
+
+/** A way of exercising a right that is not the signer's own transaction. */
+export type AuthorityRoute = TimelockRoute | SafeRoute;
+
 /** The routes of the checklist's rights; a right missing here is exercised by the signer itself. */
 export interface AuthorityRoutes {
-  upgrade?: TimelockRoute;
-  pause?: TimelockRoute;
-  unpause?: TimelockRoute;
+  upgrade?: AuthorityRoute;
+  pause?: AuthorityRoute;
+  unpause?: AuthorityRoute;
 }
 
 /** The part of a step's (or rollback's) context a routed transaction uses. */
-export type AuthorityHost = Pick<StepContext, "effect" | "wait" | "runId" | "stepId">;
+export type AuthorityHost = Pick<StepContext, "effect" | "wait" | "runId" | "stepId" | "runDir">;
+
+/**
+ * Signing on a test network: the network's own accounts that own the Safe sign its
+ * transactions, and the run executes them. Never part of the plan: a run on a live network
+ * leaves the signing to the owners.
+ */
+export interface LocalSafeSigning {
+  /** The network's account for `owner`, or undefined when it has none. */
+  signerFor(owner: string): Promise<Signer | undefined>;
+}
+
+/** What is journaled when the run fixes a Safe transaction (nonce and hash) before any signature. */
+export interface SafeProposal {
+  kind: "safe-proposal";
+  label: string;
+  safe: string;
+  chainId: number;
+  to: string;
+  data: string;
+  nonce: number;
+  safeTxHash: string;
+  /** The block before the proposal: execution events are looked for from here. */
+  fromBlock: number;
+  /** The Safe Transaction Builder file, relative to the run folder. */
+  builderFile: string;
+}
+
+/** Whether a journaled intent is a Safe proposal (nothing on chain: a crash before its outcome means nothing happened). */
+export function isSafeProposal(intent: unknown): intent is SafeProposal {
+  return (intent as { kind?: unknown } | undefined)?.kind === "safe-proposal";
+}
 
 /** What a routed transaction leaves: the outcome of the transaction that made the call. */
 export interface RoutedOutcome extends TransactionOutcome {
   /** The timelock operation, when the call went through one. */
   timelock?: { address: string; operation: string; scheduledIn: string; readyAt: number };
+  /** The Safe transaction, when the call went through a Safe. */
+  safe?: { address: string; safeTxHash: string; nonce: number };
 }
 
 /** The plan-input form of a signer route (undefined: the signer acts itself). */
-export function timelockRouteOf(route: SignerRoute): TimelockRoute | undefined {
+export function authorityRouteOf(route: SignerRoute): AuthorityRoute | undefined {
+  if (route.kind === "safe") {
+    const { safe } = route;
+    return {
+      kind: "safe",
+      safe: safe.address,
+      version: safe.version,
+      owners: safe.owners,
+      threshold: safe.threshold,
+    };
+  }
   if (route.kind !== "timelock") return undefined;
   const addresses = (holders: AuthorityHolder[]) => holders.map((holder) => holder.address);
   const { timelock } = route;
@@ -75,9 +151,11 @@ export async function sendThroughAuthority(
   key: string,
   signer: Signer,
   request: TransactionRequest,
-  route: TimelockRoute | undefined,
+  route: AuthorityRoute | undefined,
+  local?: LocalSafeSigning,
 ): Promise<RoutedOutcome> {
   if (route === undefined) return sendTransaction(host, key, signer, request);
+  if (route.kind === "safe") return sendThroughSafe(host, key, signer, request, route, local);
   const provider = signer.provider as NonNullable<Signer["provider"]>;
   const call: TimelockCall = {
     timelock: route.timelock,
@@ -165,12 +243,23 @@ export async function forwardCallMade(
   key: string,
   signer: Signer,
   request: TransactionRequest,
-  route: TimelockRoute | undefined,
+  route: AuthorityRoute | undefined,
   forwardEffects: readonly EffectState[],
 ): Promise<boolean> {
   const applied = (name: string) =>
     forwardEffects.some((effect) => effect.key === name && effect.status === "applied");
   if (applied(key) || applied(`${key}-execute`)) return true;
+  if (route?.kind === "safe") {
+    // A Safe transaction only the owners can make: ask the Safe whether they did. One still
+    // unsigned cannot be withdrawn by the run; the rollback's own Safe transaction takes the
+    // next nonce, so whichever the owners execute first, the other can no longer run.
+    const proposal = forwardEffects.find((effect) => effect.key === `${key}-safe-proposal`);
+    if (proposal?.status !== "applied") return false;
+    const intent = proposal.intent as SafeProposal;
+    const provider = signer.provider as NonNullable<Signer["provider"]>;
+    const state = await readSafeTxState(provider, intent, intent.fromBlock);
+    return state.state === "executed";
+  }
   if (route === undefined || !applied(`${key}-schedule`)) return false;
   const provider = signer.provider as NonNullable<Signer["provider"]>;
   const call: TimelockCall = {
@@ -191,4 +280,137 @@ export async function forwardCallMade(
     });
   }
   return false;
+}
+
+/**
+ * A call made by a Safe: the run fixes the Safe transaction (the Safe's next nonce, its hash
+ * checked against the Safe's own) as a journaled proposal and writes a Transaction Builder file
+ * beside the journal; then, on every entry, asks the Safe whether that nonce ran that hash. On a
+ * test network with local signing, the owners among the network's accounts sign and the run
+ * executes it; otherwise the run waits for the owners.
+ */
+async function sendThroughSafe(
+  host: AuthorityHost,
+  key: string,
+  signer: Signer,
+  request: TransactionRequest,
+  route: SafeRoute,
+  local: LocalSafeSigning | undefined,
+): Promise<RoutedOutcome> {
+  const provider = signer.provider as NonNullable<Signer["provider"]>;
+  if (!(KNOWN_SAFE_VERSIONS as readonly string[]).includes(route.version)) {
+    throw new SafeVersionUnsupportedError(
+      route.safe,
+      route.version,
+      KNOWN_SAFE_VERSIONS.join(", "),
+    );
+  }
+  const builderFile = `${key}-safe-transaction.json`;
+  const proposal = await host.effect<SafeProposal, SafeProposal>(`${key}-safe-proposal`, {
+    intent: async () => {
+      const [nonce, network, fromBlock] = await Promise.all([
+        safeNonce(provider, route.safe),
+        provider.getNetwork(),
+        provider.getBlockNumber(),
+      ]);
+      const tx: SafeTx = {
+        safe: route.safe,
+        chainId: Number(network.chainId),
+        to: ethers.getAddress(request.to as string),
+        data: request.data,
+        nonce,
+      };
+      const hash = safeTxHash(tx);
+      // The Safe computes the hash its owners sign: a Safe that disagrees is not one we know.
+      if ((await onChainSafeTxHash(provider, tx)) !== hash) {
+        throw new SafeVersionUnsupportedError(
+          route.safe,
+          route.version,
+          KNOWN_SAFE_VERSIONS.join(", "),
+        );
+      }
+      return {
+        kind: "safe-proposal",
+        label: request.label,
+        ...tx,
+        safeTxHash: hash,
+        fromBlock,
+        builderFile,
+      };
+    },
+    apply: async (io) => {
+      const intent = io.intent;
+      fs.writeFileSync(
+        path.join(host.runDir, builderFile),
+        transactionBuilderJson({
+          safe: intent.safe,
+          chainId: intent.chainId,
+          name: `${intent.label} (Safe nonce ${intent.nonce})`,
+          description: `Safe transaction hash ${intent.safeTxHash}; run ${host.runId}, ${host.stepId}`,
+          calls: [{ to: intent.to, data: intent.data }],
+        }),
+      );
+      return intent;
+    },
+  });
+  let state = await readSafeTxState(provider, proposal, proposal.fromBlock);
+  if (state.state === "pending" && state.currentNonce === proposal.nonce && local !== undefined) {
+    const signatures: Array<{ owner: string; signature: string }> = [];
+    for (const owner of route.owners) {
+      if (signatures.length === route.threshold) break;
+      const account = await local.signerFor(owner);
+      if (account === undefined) continue;
+      const signature = await account.signTypedData(
+        safeDomain(proposal),
+        SAFE_TX_TYPES,
+        safeTxMessage(proposal),
+      );
+      signatures.push({ owner, signature });
+    }
+    if (signatures.length < route.threshold) {
+      throw new SafeThresholdUnmetError(
+        route.safe,
+        route.threshold,
+        signatures.length,
+        route.owners.join(", "),
+      );
+    }
+    await sendTransaction(host, `${key}-safe-exec`, signer, {
+      label: `execTransaction ${request.label}`,
+      to: route.safe,
+      data: execTransactionData(proposal, packSignatures(signatures)),
+    });
+    state = await readSafeTxState(provider, proposal, proposal.fromBlock);
+  }
+  const facts = { address: route.safe, safeTxHash: proposal.safeTxHash, nonce: proposal.nonce };
+  switch (state.state) {
+    case "pending":
+      return host.wait({
+        reason:
+          `Safe ${route.safe}: ${request.label} needs ${route.threshold} of ${route.owners.length} owner signatures ` +
+          `(${route.owners.join(", ")}) on Safe transaction ${proposal.safeTxHash} (nonce ${proposal.nonce}), then its execution; ` +
+          `Transaction Builder file: ${path.join(host.runDir, builderFile)}`,
+        condition: { kind: "safe", ...facts },
+      });
+    case "executed": {
+      const receipt = await provider.getTransactionReceipt(state.hash);
+      return { hash: state.hash, block: state.block, gasUsed: receipt?.gasUsed ?? 0n, safe: facts };
+    }
+    case "failed":
+      throw new SafeTransactionNotExecutedError(
+        request.label,
+        route.safe,
+        proposal.safeTxHash,
+        proposal.nonce,
+        `was executed and failed (tx ${state.hash})`,
+      );
+    case "replaced":
+      throw new SafeTransactionNotExecutedError(
+        request.label,
+        route.safe,
+        proposal.safeTxHash,
+        proposal.nonce,
+        "will never run: another Safe transaction took its nonce",
+      );
+  }
 }

@@ -1,5 +1,5 @@
 import type { Provider, Signer } from "ethers";
-import type { AuthorityRoutes } from "../chain/authority-transaction";
+import type { AuthorityRoutes, LocalSafeSigning } from "../chain/authority-transaction";
 import type { ContractLayout } from "../storage/contract-layout";
 import type { StorageSnapshotter } from "../storage/storage-snapshotter";
 import type { UpgradePreset } from "./upgrade-preset";
@@ -57,4 +57,6 @@ export interface UpgradePlanDeps {
    * run's): a pause found at the start is then this toolkit's to lift, not an operator's.
    */
   toolkitPauseHolder?(): string | undefined;
+  /** On a development network: the network's accounts sign and the run executes Safe transactions. */
+  localSafeSigning?: LocalSafeSigning;
 }

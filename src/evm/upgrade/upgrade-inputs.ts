@@ -19,8 +19,10 @@ import {
   InvariantAlreadyFailingError,
   RecordNotFoundError,
   RecordOutOfDateError,
+  SafeVersionUnsupportedError,
   UnknownContractError,
 } from "../errors";
+import { KNOWN_SAFE_VERSIONS } from "../chain/authority-holder";
 import { layoutOfBytecode, type ContractLayout } from "../storage/contract-layout";
 import {
   deploymentRecordPath,
@@ -33,7 +35,7 @@ import {
   type AcceptedRoutes,
   type RouteKinds,
 } from "../chain/authority-preflight";
-import { timelockRouteOf, type AuthorityRoutes } from "../chain/authority-transaction";
+import { authorityRouteOf, type AuthorityRoutes } from "../chain/authority-transaction";
 import { checkUpgradeSafety } from "./upgrade-safety";
 import { IMPLEMENTATION_PATH, INITIALIZED_PATH } from "./upgrade-storage-paths";
 import type { UpgradePreset } from "./upgrade-preset";
@@ -87,13 +89,25 @@ export interface PreparedUpgrade {
 }
 
 /**
- * The timelock routes the plan takes, or undefined when the signer holds every right itself. A
- * timelock reached only through a Safe among its proposers is not driven yet (AEGIS-E350).
+ * The Safe and timelock routes the plan takes, or undefined when the signer holds every right
+ * itself. A Safe of unknown version is refused (AEGIS-E353); a timelock reached only through a
+ * Safe among its proposers is not driven yet (AEGIS-E350).
  */
 function routesOf(accepted: AcceptedRoutes, proxyLabel: string): AuthorityRoutes | undefined {
   const routes: AuthorityRoutes = {};
   for (const right of ["upgrade", "pause", "unpause"] as const) {
     const route = accepted[right];
+    if (route?.kind === "safe") {
+      if (!route.safe.knownVersion) {
+        throw new SafeVersionUnsupportedError(
+          route.safe.address,
+          route.safe.version,
+          KNOWN_SAFE_VERSIONS.join(", "),
+        );
+      }
+      routes[right] = authorityRouteOf(route);
+      continue;
+    }
     if (route?.kind !== "timelock") continue;
     if (route.proposer.kind !== "direct") {
       throw new AuthorityRouteUnsupportedError(
@@ -103,7 +117,7 @@ function routesOf(accepted: AcceptedRoutes, proxyLabel: string): AuthorityRoutes
         "a timelock whose proposal needs a Safe's signatures is not driven by this version",
       );
     }
-    routes[right] = timelockRouteOf(route);
+    routes[right] = authorityRouteOf(route);
   }
   return Object.keys(routes).length === 0 ? undefined : routes;
 }
@@ -250,7 +264,7 @@ export async function prepareUpgrade(
     proxyKind: info.kind,
     proxyAdmin: chain.proxyAdmin ?? ethers.ZeroAddress,
     authority:
-      routes?.upgrade?.timelock ??
+      (routes?.upgrade?.kind === "timelock" ? routes.upgrade.timelock : routes?.upgrade?.safe) ??
       (chain.upgrade.guard.kind === "owner"
         ? chain.upgrade.guard.owner
         : ethers.getAddress(context.signerAddress)),

@@ -43,6 +43,7 @@ export function pauseStep({ input, deps }: PlanEnv) {
         signer,
         pauseRequest,
         input.routes?.pause,
+        deps.localSafeSigning,
       );
       return { alreadyPaused: false, pausedBy: "this-run", tx };
     },
@@ -90,6 +91,7 @@ export function pauseStep({ input, deps }: PlanEnv) {
         signer,
         { label: "unpause()", to: input.proxy, data: preset.unpauseData },
         input.routes?.unpause,
+        deps.localSafeSigning,
       );
       return { unpaused: true };
     },

@@ -6,6 +6,7 @@ import { readUpgradeAuthority, signerCanUpgrade } from "../../chain/upgrade-auth
 import { failing, holdingMessage, stopUnless } from "./invariant-verdicts";
 import type { PlanEnv } from "./plan-env";
 import type { Provider } from "ethers";
+import type { AuthorityRoute } from "../../chain/authority-transaction";
 import { describeRoute, resolveAuthorityChain, signerRoute } from "../../chain/authority-chain";
 
 /** The preflight: who may upgrade, what the proxy runs and whether the invariants hold, before anything is sent. */
@@ -24,13 +25,7 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
       const right =
         input.routes?.upgrade === undefined
           ? await signerCanUpgrade(provider, info, authority, signerAddress, block)
-          : await timelockRight(
-              provider,
-              input.proxy,
-              input.routes.upgrade.timelock,
-              signerAddress,
-              block,
-            );
+          : await routedRight(provider, input.proxy, input.routes.upgrade, signerAddress, block);
       const invariants = preset.checkState(await preset.readState(provider, readRecord(), block));
       const { initializedVersion } = await readInitializableState(provider, input.proxy, block);
       return {
@@ -92,17 +87,20 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
   });
 }
 
-/** Whether the signer still reaches the upgrade right by proposing to the plan's timelock. */
-async function timelockRight(
+/** Whether the signer still reaches the upgrade right the way the plan says (the same timelock or Safe). */
+async function routedRight(
   provider: Provider,
   proxy: string,
-  timelock: string,
+  planned: AuthorityRoute,
   signer: string,
   block: number,
 ): Promise<{ allowed: boolean; reason: string }> {
   const chain = await resolveAuthorityChain(provider, proxy, {}, block);
   const route = signerRoute(chain.upgrade, signer);
-  const allowed = route.kind === "timelock" && route.timelock.address === timelock;
+  const allowed =
+    planned.kind === "timelock"
+      ? route.kind === "timelock" && route.timelock.address === planned.timelock
+      : route.kind === "safe" && route.safe.address === planned.safe;
   return {
     allowed,
     reason: allowed ? `reaches the upgrade ${describeRoute(route)}` : describeRoute(route),

@@ -30,6 +30,7 @@ export function unpauseStep(
         signer,
         unpauseRequest,
         input.routes?.unpause,
+        deps.localSafeSigning,
       );
       return { keptPaused: false, tx };
     },
@@ -65,6 +66,7 @@ export function unpauseStep(
         signer,
         { label: "pause()", to: input.proxy, data: preset.pauseData },
         input.routes?.pause,
+        deps.localSafeSigning,
       );
       return { paused: true };
     },

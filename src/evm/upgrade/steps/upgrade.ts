@@ -48,6 +48,7 @@ export function upgradeStep(
         signer,
         upgradeTransaction(input, deployed.address, input.call?.data ?? "0x"),
         input.routes?.upgrade,
+        deps.localSafeSigning,
       );
       const { implementation: now } = await readProxyInfo(provider, input.proxy);
       recordFollowsChain(deps.recordPath, input.network, now, {
@@ -114,6 +115,7 @@ export function upgradeStep(
           signer,
           { ...back, label: `${back.label} (back)` },
           input.routes?.upgrade,
+          deps.localSafeSigning,
         );
       }
       const { implementation: now } = await readProxyInfo(provider, input.proxy);
