@@ -174,7 +174,8 @@ describe("aegis:upgrade through a Safe", () => {
     ).to.equal("AegisEngineV2");
   });
 
-  it("--sign-locally on a development network: the node's owner accounts sign and the run executes", async () => {
+  it("--sign-locally on a development network: the node's owner accounts sign and the run executes; the rollback goes through the Safe too", async () => {
+    const v1 = (await readProxyInfo(provider, proxy)).implementation;
     const result = await seeded.hardhat([
       "aegis:upgrade",
       "--yes",
@@ -186,6 +187,14 @@ describe("aegis:upgrade through a Safe", () => {
     expect(await engine().getFunction("newFeatureEnabled")()).to.equal(1n);
     expect(await safeNonce(provider, safe)).to.equal(1);
     expect(journal()).to.contain('"upgrade-tx-safe-exec"');
+
+    // The rollback goes through the same Safe: its own Safe transaction, nonce 1.
+    const back = await seeded.hardhat(["aegis:rollback", "--yes", "--sign-locally"]);
+    expect(back.code, back.stderr + back.stdout).to.equal(0);
+    expect((await readProxyInfo(provider, proxy)).implementation).to.equal(v1);
+    expect(await safeNonce(provider, safe)).to.equal(2);
+    expect(journal()).to.contain('"downgrade-tx-safe-exec"');
+    expect(await engine().getFunction("paused")()).to.equal(false);
   });
 
   describe("bad input, refused with a code and nothing executed", () => {

@@ -157,4 +157,24 @@ describe("aegis:upgrade through a TimelockController", () => {
     expect(await seeded.blockNumber()).to.equal(blockBefore);
     expect(await engine().getFunction("paused")()).to.equal(true);
   });
+
+  it("a rollback while the upgrade waits cancels the scheduled operation and lifts the pause", async () => {
+    const before = (await readProxyInfo(provider, proxy)).implementation;
+    const first = await seeded.hardhat([
+      "aegis:upgrade",
+      "--yes",
+      "--to",
+      "AegisEngineUupsV2",
+      "--no-wait",
+    ]);
+    expect(first.code, first.stderr + first.stdout).to.equal(3);
+    const operation = await scheduledOperation();
+    const back = await seeded.hardhat(["aegis:rollback", "--yes"]);
+    expect(back.code, back.stderr + back.stdout).to.equal(0);
+    // Cancelled: even after the delay no executor can make it any more.
+    expect((await readOperationState(provider, timelock, operation)).state).to.equal("unset");
+    expect(journalOf(runIdOf())).to.contain('"upgrade-tx-cancel"');
+    expect((await readProxyInfo(provider, proxy)).implementation).to.equal(before);
+    expect(await engine().getFunction("paused")()).to.equal(false);
+  });
 });
