@@ -166,6 +166,10 @@ describe("aegis:upgrade through a Safe", () => {
     expect(await engine().getFunction("newFeatureEnabled")()).to.equal(1n);
     expect(await engine().getFunction("paused")()).to.equal(false);
     expect(journal()).to.not.contain("upgrade-tx-safe-exec");
+    // For an auditor: the report names the Safe transaction that made the upgrade.
+    expect(fs.readFileSync(path.join(runDir(), "report.md"), "utf8")).to.contain(
+      `safe ${safe}; safeTx ${safeTxHash(tx)} (nonce 0)`,
+    );
     expect(
       readDeploymentRecord(
         path.join(seeded.deploymentsDir, "localhost", "AegisEngine.json"),

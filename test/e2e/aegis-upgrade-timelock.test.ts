@@ -124,6 +124,11 @@ describe("aegis:upgrade through a TimelockController", () => {
       .filter((line) => line.includes('"upgrade-tx-execute"') && line.includes('"EFFECT_INTENT"'));
     expect(executed).to.have.length(1);
     expect(executed[0]).to.contain(timelock);
+    const report = fs.readFileSync(
+      path.join(seeded.deploymentsDir, "localhost", "runs", runId, "report.md"),
+      "utf8",
+    );
+    expect(report).to.contain(`timelock ${timelock}; operation ${operation}`);
     const record = readDeploymentRecord(
       path.join(seeded.deploymentsDir, "localhost", "AegisEngine.json"),
       "localhost",

@@ -414,3 +414,24 @@ async function sendThroughSafe(
       );
   }
 }
+
+/**
+ * Figures naming the authority that made a call, for the step's checkpoint and the report: the
+ * Safe and its transaction hash, or the timelock and its operation id (each one short value, so
+ * the report shows them whole).
+ */
+export function viaFigure(outcome: RoutedOutcome | undefined): {
+  safe?: string;
+  safeTx?: string;
+  timelock?: string;
+  operation?: string;
+} {
+  if (outcome?.safe !== undefined) {
+    const { address, safeTxHash, nonce } = outcome.safe;
+    return { safe: address, safeTx: `${safeTxHash} (nonce ${nonce})` };
+  }
+  if (outcome?.timelock !== undefined) {
+    return { timelock: outcome.timelock.address, operation: outcome.timelock.operation };
+  }
+  return {};
+}

@@ -1,6 +1,10 @@
 import { defineStep } from "../../../core/plan-types";
-import type { TransactionOutcome } from "../../chain/transaction-effect";
-import { forwardCallMade, sendThroughAuthority } from "../../chain/authority-transaction";
+import {
+  forwardCallMade,
+  sendThroughAuthority,
+  viaFigure,
+  type RoutedOutcome,
+} from "../../chain/authority-transaction";
 import type { PlanEnv } from "./plan-env";
 
 /** Who paused the protocol the run found paused, or whether the run paused it itself. */
@@ -12,7 +16,7 @@ export interface PauseOutput {
   pausedBy: PauseOwner;
   /** The run of this toolkit that left the pause this run adopted. */
   adoptedFrom?: string;
-  tx?: TransactionOutcome;
+  tx?: RoutedOutcome;
 }
 
 /** Pauses the protocol, or adopts a pause it finds (an operator's stays; one this toolkit left is lifted at the end). */
@@ -50,6 +54,8 @@ export function pauseStep({ input, deps }: PlanEnv) {
     async verify({ result }) {
       const paused = await preset.isPaused(provider, input.proxy);
       const figures = {
+        // First: the report shows a step's first figures, and an auditor looks for who made the call.
+        ...viaFigure(result.tx),
         paused,
         pausedBy: result.adoptedFrom === undefined ? result.pausedBy : `run ${result.adoptedFrom}`,
         tx: result.tx?.hash ?? "none (already paused)",

@@ -1,6 +1,10 @@
 import { defineStep } from "../../../core/plan-types";
-import type { TransactionOutcome } from "../../chain/transaction-effect";
-import { forwardCallMade, sendThroughAuthority } from "../../chain/authority-transaction";
+import {
+  forwardCallMade,
+  sendThroughAuthority,
+  viaFigure,
+  type RoutedOutcome,
+} from "../../chain/authority-transaction";
 import type { pauseStep } from "./pause";
 import type { PlanEnv } from "./plan-env";
 
@@ -21,7 +25,7 @@ export function unpauseStep(
       `send ${preset.name} unpause() to ${input.proxy} (unless someone else paused it before the run)`,
     describeRollback: () =>
       "send pause() again if this run unpaused, so the upgrade is undone on a quiet protocol",
-    async run(ctx): Promise<{ keptPaused: boolean; tx?: TransactionOutcome }> {
+    async run(ctx): Promise<{ keptPaused: boolean; tx?: RoutedOutcome }> {
       // Only an operator's pause outlives the run; this toolkit never leaves its own behind.
       if (ctx.output(earlier.pause).pausedBy === "operator") return { keptPaused: true };
       const tx = await sendThroughAuthority(
@@ -36,7 +40,12 @@ export function unpauseStep(
     },
     async verify({ result }) {
       const paused = await preset.isPaused(provider, input.proxy);
-      const figures = { paused, tx: result.tx?.hash ?? "none (kept paused)" };
+      const figures = {
+        // First: the report shows a step's first figures, and an auditor looks for who made the call.
+        ...viaFigure(result.tx),
+        paused,
+        tx: result.tx?.hash ?? "none (kept paused)",
+      };
       if (paused !== result.keptPaused) {
         return { verdict: "stop", figures, message: "the protocol is still paused" };
       }

@@ -1,7 +1,11 @@
 import { defineStep } from "../../../core/plan-types";
 import { readProxyInfo } from "../../chain/eip1967";
 import { readInitializableState } from "../../chain/initializable";
-import { forwardCallMade, sendThroughAuthority } from "../../chain/authority-transaction";
+import {
+  forwardCallMade,
+  sendThroughAuthority,
+  viaFigure,
+} from "../../chain/authority-transaction";
 import { recordFollowsChain } from "../record-updates";
 import { ForeignUpgradeError } from "../../errors";
 import { upgradeTransaction } from "./upgrade-transaction";
@@ -66,6 +70,8 @@ export function upgradeStep(
       const info = await readProxyInfo(provider, input.proxy);
       const { initializedVersion } = await readInitializableState(provider, input.proxy);
       const figures = {
+        // First: the report shows a step's first figures, and an auditor looks for who made the call.
+        ...viaFigure(result.tx),
         implementation: { before: input.from.implementation, after: info.implementation },
         initializedVersion: { before: result.initializedBefore, after: Number(initializedVersion) },
         tx: result.tx.hash,
