@@ -99,11 +99,11 @@ async function localSafeSigningOf(
   if (!hre.config.aegis.developmentNetworks.includes(hre.network.name)) {
     throw new LocalSafeSigningRefusedError(hre.network.name);
   }
+  const { signingByAccounts } = await import("../src/evm/chain/authority-transaction");
   const accounts = await hre.ethers.getSigners();
-  return {
-    signerFor: async (owner) =>
-      accounts.find((account) => account.address.toLowerCase() === owner.toLowerCase()),
-  };
+  return signingByAccounts(async (owner) =>
+    accounts.find((account) => account.address.toLowerCase() === owner.toLowerCase()),
+  );
 }
 
 /** The rehearsal requirement for this plan on this network (see checkRehearsalGate). */

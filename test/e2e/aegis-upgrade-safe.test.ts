@@ -16,6 +16,7 @@ import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
 import { readProxyInfo } from "../../src/evm/chain/eip1967";
 import {
   sendThroughAuthority,
+  signingByAccounts,
   type AuthorityHost,
 } from "../../src/evm/chain/authority-transaction";
 import {
@@ -201,6 +202,48 @@ describe("aegis:upgrade through a Safe", () => {
     expect(await engine().getFunction("paused")()).to.equal(false);
   });
 
+  it("rehearses the exact Safe transaction on a fork; the live run of that plan passes the gate, one with another batch is refused", async () => {
+    const blockBefore = await seeded.blockNumber();
+    const rehearsal = await seeded.hardhat([
+      "aegis:rehearse",
+      "--fork-url",
+      seeded.node.url,
+      "--engine",
+      "anvil",
+      "--to",
+      "AegisEngineV2",
+    ]);
+    expect(rehearsal.code, rehearsal.stderr + rehearsal.stdout).to.equal(0);
+    expect(rehearsal.stdout).to.contain("PASSED");
+    expect(await seeded.blockNumber()).to.equal(blockBefore);
+    const receipts = path.join(seeded.deploymentsDir, "localhost", "rehearsals");
+    const receipt = JSON.parse(
+      fs.readFileSync(path.join(receipts, fs.readdirSync(receipts)[0]!, "receipt.json"), "utf8"),
+    ) as { forward: { verdicts: Array<{ step: string; figures: Record<string, unknown> }> } };
+    const upgrade = receipt.forward.verdicts.find((verdict) => verdict.step === "upgrade")!;
+    expect(upgrade.figures.safe).to.equal(safe);
+    const rehearsedSafeTx = String(upgrade.figures.safeTx);
+    expect(rehearsedSafeTx).to.match(/^0x[0-9a-f]{64} \(nonce 0\)$/);
+
+    // localhost as a live network: the rehearsal gate applies.
+    const live = { AEGIS_DEVELOPMENT_NETWORKS: "hardhat" };
+    const other = await seeded.hardhat(
+      ["aegis:upgrade", "--yes", "--to", "AegisEngineV2", "--call", "none", "--no-wait"],
+      live,
+    );
+    expect(other.code).to.not.equal(0);
+    expect(other.stderr).to.match(/^AEGIS-E330 /);
+    expect(await seeded.blockNumber()).to.equal(blockBefore);
+
+    const same = await seeded.hardhat(
+      ["aegis:upgrade", "--yes", "--to", "AegisEngineV2", "--no-wait"],
+      live,
+    );
+    expect(same.code, same.stderr + same.stdout).to.equal(3);
+    // The owners are asked to sign exactly the Safe transaction that was rehearsed.
+    expect(same.stdout).to.contain(`Safe transaction ${rehearsedSafeTx.split(" ")[0]} (nonce 0)`);
+  });
+
   describe("bad input, refused with a code and nothing executed", () => {
     /** A step's context reduced to what a routed transaction uses: effects run at once. */
     function host(dir: string): AuthorityHost {
@@ -254,9 +297,9 @@ describe("aegis:upgrade through a Safe", () => {
         to: proxy,
         data: engine().interface.encodeFunctionData("pause"),
       };
-      const local = {
-        signerFor: async (address: string) => (address === owner!.address ? owner : undefined),
-      };
+      const local = signingByAccounts(async (address) =>
+        address === owner!.address ? owner : undefined,
+      );
       expect(
         await codeOf(sendThroughAuthority(host(dir), "pause-tx", owner!, request, route, local)),
       ).to.equal("AEGIS-E354");

@@ -87,9 +87,50 @@ export type AuthorityHost = Pick<StepContext, "effect" | "wait" | "runId" | "ste
  * leaves the signing to the owners.
  */
 export interface LocalSafeSigning {
-  /** The network's account for `owner`, or undefined when it has none. */
-  signerFor(owner: string): Promise<Signer | undefined>;
+  /**
+   * `owner`'s 65-byte signature of the Safe transaction, or undefined when this network has no
+   * account for it: an EIP-712 signature from a local key, or on a rehearsal's fork, where
+   * impersonated owners cannot sign, an approval (approveHash) and its pre-validated signature.
+   */
+  signatureOf(owner: string, proposal: SafeProposal): Promise<string | undefined>;
 }
+
+/** Local signing by the accounts a network has keys for (EIP-712 typed-data signatures). */
+export function signingByAccounts(
+  signerFor: (owner: string) => Promise<Signer | undefined>,
+): LocalSafeSigning {
+  return {
+    async signatureOf(owner, proposal) {
+      const account = await signerFor(owner);
+      if (account === undefined) return undefined;
+      return account.signTypedData(safeDomain(proposal), SAFE_TX_TYPES, safeTxMessage(proposal));
+    },
+  };
+}
+
+/**
+ * Local signing on a fork: each owner, impersonated, approves the hash on the Safe itself, and
+ * its signature is the Safe's "pre-validated" form (r = owner, s = 0, v = 1).
+ */
+export function signingByApproval(
+  impersonate: (owner: string) => Promise<Signer>,
+): LocalSafeSigning {
+  return {
+    async signatureOf(owner, proposal) {
+      const account = await impersonate(owner);
+      const approval = await account.sendTransaction({
+        to: proposal.safe,
+        data: SAFE_APPROVE_INTERFACE.encodeFunctionData("approveHash", [proposal.safeTxHash]),
+      });
+      await approval.wait();
+      return ethers.concat([ethers.zeroPadValue(owner, 32), ethers.ZeroHash, "0x01"]);
+    },
+  };
+}
+
+const SAFE_APPROVE_INTERFACE = new ethers.Interface([
+  "function approveHash(bytes32 hashToApprove)",
+]);
 
 /** What is journaled when the run fixes a Safe transaction (nonce and hash) before any signature. */
 export interface SafeProposal {
@@ -358,14 +399,8 @@ async function sendThroughSafe(
     const signatures: Array<{ owner: string; signature: string }> = [];
     for (const owner of route.owners) {
       if (signatures.length === route.threshold) break;
-      const account = await local.signerFor(owner);
-      if (account === undefined) continue;
-      const signature = await account.signTypedData(
-        safeDomain(proposal),
-        SAFE_TX_TYPES,
-        safeTxMessage(proposal),
-      );
-      signatures.push({ owner, signature });
+      const signature = await local.signatureOf(owner, proposal);
+      if (signature !== undefined) signatures.push({ owner, signature });
     }
     if (signatures.length < route.threshold) {
       throw new SafeThresholdUnmetError(
