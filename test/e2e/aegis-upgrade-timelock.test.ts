@@ -182,4 +182,27 @@ describe("aegis:upgrade through a TimelockController", () => {
     expect((await readProxyInfo(provider, proxy)).implementation).to.equal(before);
     expect(await engine().getFunction("paused")()).to.equal(false);
   });
+
+  it("rehearses the timelocked plan on a fork, jumping the fork's clock past the delay, forward and back", async () => {
+    const blockBefore = await seeded.blockNumber();
+    const rehearsal = await seeded.hardhat([
+      "aegis:rehearse",
+      "--fork-url",
+      seeded.node.url,
+      "--engine",
+      "anvil",
+      "--to",
+      "AegisEngineUupsV2",
+    ]);
+    expect(rehearsal.code, rehearsal.stderr + rehearsal.stdout).to.equal(0);
+    expect(rehearsal.stdout).to.contain("PASSED");
+    expect(await seeded.blockNumber()).to.equal(blockBefore);
+    const receipts = path.join(seeded.deploymentsDir, "localhost", "rehearsals");
+    const receipt = JSON.parse(
+      fs.readFileSync(path.join(receipts, fs.readdirSync(receipts)[0]!, "receipt.json"), "utf8"),
+    ) as { forward: { verdicts: Array<{ step: string; figures: Record<string, unknown> }> } };
+    const upgrade = receipt.forward.verdicts.find((verdict) => verdict.step === "upgrade")!;
+    expect(upgrade.figures.timelock).to.equal(timelock);
+    expect(String(upgrade.figures.operation)).to.match(/^0x[0-9a-f]{64}$/);
+  });
 });
