@@ -5,7 +5,13 @@ import { ethers } from "ethers";
 import { startSeededNode, type SeededNode } from "../helpers/seeded-node";
 import { rpc } from "../helpers/local-node";
 import { startHardhat } from "../helpers/hardhat-cli";
-import { deployTimelock, projectArtifact } from "../helpers/governance-fixture";
+import {
+  createSafe,
+  deploySafeInfrastructure,
+  deployTimelock,
+  projectArtifact,
+} from "../helpers/governance-fixture";
+import { safeNonce } from "../../src/evm/chain/safe-transaction";
 import { readDeploymentRecord } from "../../src/evm/chain/deployment-record";
 import { readProxyInfo } from "../../src/evm/chain/eip1967";
 import { readOperationState, TIMELOCK_INTERFACE } from "../../src/evm/chain/timelock-operation";
@@ -204,5 +210,57 @@ describe("aegis:upgrade through a TimelockController", () => {
     const upgrade = receipt.forward.verdicts.find((verdict) => verdict.step === "upgrade")!;
     expect(upgrade.figures.timelock).to.equal(timelock);
     expect(String(upgrade.figures.operation)).to.match(/^0x[0-9a-f]{64}$/);
+  });
+
+  it("a Safe behind a timelock: the Safe schedules (signed by local owners), the delay passes, the signer executes", async () => {
+    const [owner, second, third] = await provider.listAccounts();
+    const deployer = await provider.getSigner(5);
+    const safe = await createSafe(
+      await deploySafeInfrastructure(deployer),
+      [owner!.address, second!.address, third!.address],
+      2,
+    );
+    const governed = await deployTimelock(deployer, DELAY, [safe], [owner!.address]);
+    // The first timelock hands the admin role to the Safe-governed one, as governance would.
+    const first = new ethers.Contract(timelock, TIMELOCK_INTERFACE, owner);
+    const roles = new ethers.Interface(engineAbi);
+    const handOver = [
+      roles.encodeFunctionData("grantRole", [ethers.ZeroHash, governed]),
+      roles.encodeFunctionData("renounceRole", [ethers.ZeroHash, timelock]),
+    ];
+    for (const [index, data] of handOver.entries()) {
+      const salt = ethers.id(`hand-over-${index}`);
+      await (
+        await first.getFunction("schedule")(proxy, 0, data, ethers.ZeroHash, salt, DELAY)
+      ).wait();
+    }
+    await rpc(seeded.node.url, "evm_increaseTime", [DELAY]);
+    await rpc(seeded.node.url, "evm_mine");
+    for (const [index, data] of handOver.entries()) {
+      const salt = ethers.id(`hand-over-${index}`);
+      await (await first.getFunction("execute")(proxy, 0, data, ethers.ZeroHash, salt)).wait();
+    }
+
+    const started = await seeded.hardhat([
+      "aegis:upgrade",
+      "--yes",
+      "--to",
+      "AegisEngineUupsV2",
+      "--sign-locally",
+      "--no-wait",
+    ]);
+    expect(started.code, started.stderr + started.stdout).to.equal(3);
+    expect(started.stdout).to.contain(`timelock ${governed}: upgradeToAndCall`);
+    const runId = runIdOf();
+    expect(journalOf(runId)).to.contain('"upgrade-tx-schedule-safe-exec"');
+    expect(await safeNonce(provider, safe)).to.equal(1);
+
+    await rpc(seeded.node.url, "evm_increaseTime", [DELAY]);
+    await rpc(seeded.node.url, "evm_mine");
+    const resumed = await seeded.hardhat(["aegis:upgrade", "--resume", runId, "--sign-locally"]);
+    expect(resumed.code, resumed.stderr + resumed.stdout).to.equal(0);
+    expect(await engine().getFunction("newFeatureEnabled")()).to.equal(1n);
+    expect(await engine().getFunction("paused")()).to.equal(false);
+    expect(journalOf(runId)).to.contain('"upgrade-tx-execute"');
   });
 });

@@ -57,6 +57,11 @@ export interface TimelockRoute {
   proposers: string[];
   executors: string[] | "anyone";
   cancellers: string[];
+  /**
+   * A Safe behind the timelock: the signer owns this Safe, which is the proposer. Scheduling
+   * (and cancelling, and executing when the Safe is the executor) are then Safe transactions.
+   */
+  proposerSafe?: SafeRoute;
 }
 
 /** A right exercised by a Safe the signer owns: the owners sign, the Safe executes. */
@@ -176,7 +181,7 @@ export function authorityRouteOf(route: SignerRoute): AuthorityRoute | undefined
   if (route.kind !== "timelock") return undefined;
   const addresses = (holders: AuthorityHolder[]) => holders.map((holder) => holder.address);
   const { timelock } = route;
-  return {
+  const timelockRoute: TimelockRoute = {
     kind: "timelock",
     timelock: timelock.address,
     minDelay: timelock.minDelay,
@@ -184,6 +189,13 @@ export function authorityRouteOf(route: SignerRoute): AuthorityRoute | undefined
     executors: timelock.executors === "anyone" ? "anyone" : addresses(timelock.executors),
     cancellers: addresses(timelock.cancellers),
   };
+  if (route.proposer.kind === "safe") {
+    timelockRoute.proposerSafe = authorityRouteOf({
+      kind: "safe",
+      safe: route.proposer.safe,
+    }) as SafeRoute;
+  }
+  return timelockRoute;
 }
 
 /** Sends `request` directly, or through the timelock of `route`; see the file's comment. */
@@ -206,11 +218,15 @@ export async function sendThroughAuthority(
     delay: route.minDelay,
   };
   const id = operationId(call);
-  const scheduled = await sendTransaction(host, `${key}-schedule`, signer, {
-    label: `schedule ${request.label}`,
-    to: route.timelock,
-    data: scheduleData(call),
-  });
+  // Proposed by the signer itself, or by its Safe (a Safe transaction the owners sign).
+  const scheduled = await sendThroughAuthority(
+    host,
+    `${key}-schedule`,
+    signer,
+    { label: `schedule ${request.label}`, to: route.timelock, data: scheduleData(call) },
+    route.proposerSafe,
+    local,
+  );
   const state = await readOperationState(provider, route.timelock, id);
   const facts = (readyAt: number) => ({
     address: route.timelock,
@@ -252,6 +268,29 @@ export async function sendThroughAuthority(
     }
     case "ready": {
       const me = ethers.getAddress(await signer.getAddress());
+      const executeRequest = {
+        label: `execute ${request.label}`,
+        to: route.timelock,
+        data: executeData(call),
+      };
+      const safe = route.proposerSafe;
+      if (
+        route.executors !== "anyone" &&
+        !route.executors.includes(me) &&
+        safe !== undefined &&
+        route.executors.includes(safe.safe)
+      ) {
+        // Only the Safe may execute: one more Safe transaction.
+        const executed = await sendThroughAuthority(
+          host,
+          `${key}-execute`,
+          signer,
+          executeRequest,
+          safe,
+          local,
+        );
+        return { ...executed, timelock: facts(state.readyAt) };
+      }
       if (route.executors !== "anyone" && !route.executors.includes(me)) {
         return host.wait({
           reason: `timelock ${route.timelock}: ${request.label} (operation ${id}) is ready, awaiting execution by ${route.executors.join(", ")}`,
@@ -263,11 +302,7 @@ export async function sendThroughAuthority(
           },
         });
       }
-      const executed = await sendTransaction(host, `${key}-execute`, signer, {
-        label: `execute ${request.label}`,
-        to: route.timelock,
-        data: executeData(call),
-      });
+      const executed = await sendTransaction(host, `${key}-execute`, signer, executeRequest);
       return { ...executed, timelock: facts(state.readyAt) };
     }
   }
@@ -286,10 +321,11 @@ export async function forwardCallMade(
   request: TransactionRequest,
   route: AuthorityRoute | undefined,
   forwardEffects: readonly EffectState[],
+  local?: LocalSafeSigning,
 ): Promise<boolean> {
   const applied = (name: string) =>
     forwardEffects.some((effect) => effect.key === name && effect.status === "applied");
-  if (applied(key) || applied(`${key}-execute`)) return true;
+  if (applied(key) || applied(`${key}-execute`) || applied(`${key}-execute-safe-exec`)) return true;
   if (route?.kind === "safe") {
     // A Safe transaction only the owners can make: ask the Safe whether they did. One still
     // unsigned cannot be withdrawn by the run; the rollback's own Safe transaction takes the
@@ -301,7 +337,8 @@ export async function forwardCallMade(
     const state = await readSafeTxState(provider, intent, intent.fromBlock);
     return state.state === "executed";
   }
-  if (route === undefined || !applied(`${key}-schedule`)) return false;
+  const proposed = applied(`${key}-schedule`) || applied(`${key}-schedule-safe-proposal`);
+  if (route === undefined || !proposed) return false;
   const provider = signer.provider as NonNullable<Signer["provider"]>;
   const call: TimelockCall = {
     timelock: route.timelock,
@@ -314,11 +351,20 @@ export async function forwardCallMade(
   const state = await readOperationState(provider, route.timelock, id);
   if (state.state === "done") return true;
   if (state.state === "waiting" || state.state === "ready") {
-    await sendTransaction(host, `${key}-cancel`, signer, {
-      label: `cancel ${request.label}`,
-      to: route.timelock,
-      data: TIMELOCK_INTERFACE.encodeFunctionData("cancel", [id]),
-    });
+    // The signer cancels if it is a canceller; else its Safe (the proposer, so a canceller) does.
+    const me = ethers.getAddress(await signer.getAddress());
+    await sendThroughAuthority(
+      host,
+      `${key}-cancel`,
+      signer,
+      {
+        label: `cancel ${request.label}`,
+        to: route.timelock,
+        data: TIMELOCK_INTERFACE.encodeFunctionData("cancel", [id]),
+      },
+      route.cancellers.includes(me) ? undefined : route.proposerSafe,
+      local,
+    );
   }
   return false;
 }

@@ -14,7 +14,6 @@ import {
   AlreadyReinitializedError,
   ChainIdMismatchError,
   IncompatibleUpgradeError,
-  AuthorityRouteUnsupportedError,
   InvalidAddressError,
   InvariantAlreadyFailingError,
   RecordNotFoundError,
@@ -29,7 +28,7 @@ import {
   readDeploymentRecord,
   type DeploymentRecord,
 } from "../chain/deployment-record";
-import { describeRoute, resolveAuthorityChain } from "../chain/authority-chain";
+import { resolveAuthorityChain } from "../chain/authority-chain";
 import {
   assertSignerCanAct,
   type AcceptedRoutes,
@@ -90,10 +89,10 @@ export interface PreparedUpgrade {
 
 /**
  * The Safe and timelock routes the plan takes, or undefined when the signer holds every right
- * itself. A Safe of unknown version is refused (AEGIS-E353); a timelock reached only through a
- * Safe among its proposers is not driven yet (AEGIS-E350).
+ * itself (a Safe behind a timelock is a timelock route whose proposer is that Safe). A Safe of
+ * unknown version is refused (AEGIS-E353).
  */
-function routesOf(accepted: AcceptedRoutes, proxyLabel: string): AuthorityRoutes | undefined {
+function routesOf(accepted: AcceptedRoutes): AuthorityRoutes | undefined {
   const routes: AuthorityRoutes = {};
   for (const right of ["upgrade", "pause", "unpause"] as const) {
     const route = accepted[right];
@@ -109,12 +108,11 @@ function routesOf(accepted: AcceptedRoutes, proxyLabel: string): AuthorityRoutes
       continue;
     }
     if (route?.kind !== "timelock") continue;
-    if (route.proposer.kind !== "direct") {
-      throw new AuthorityRouteUnsupportedError(
-        `${right} right`,
-        proxyLabel,
-        describeRoute(route),
-        "a timelock whose proposal needs a Safe's signatures is not driven by this version",
+    if (route.proposer.kind === "safe" && !route.proposer.safe.knownVersion) {
+      throw new SafeVersionUnsupportedError(
+        route.proposer.safe.address,
+        route.proposer.safe.version,
+        KNOWN_SAFE_VERSIONS.join(", "),
       );
     }
     routes[right] = authorityRouteOf(route);
@@ -216,7 +214,7 @@ export async function prepareUpgrade(
     proxyLabel,
     context.runnableRoutes,
   );
-  const routes = routesOf(accepted, proxyLabel);
+  const routes = routesOf(accepted);
 
   const safety = checkUpgradeSafety(
     context.validations,

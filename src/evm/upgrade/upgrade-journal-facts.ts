@@ -38,14 +38,16 @@ export function callFact(
   scope: EffectScope,
   key: string,
 ): EffectFact {
-  const made = [key, `${key}-execute`, `${key}-safe-exec`].map((name) =>
+  const made = [key, `${key}-execute`, `${key}-safe-exec`, `${key}-execute-safe-exec`].map((name) =>
     effectFact(state, step, scope, name),
   );
   if (made.includes("applied")) return "applied";
   if (made.includes("pending")) return "pending";
-  const handedOver = [`${key}-schedule`, `${key}-safe-proposal`].map((name) =>
-    effectFact(state, step, scope, name),
-  );
+  const handedOver = [
+    `${key}-schedule`,
+    `${key}-safe-proposal`,
+    `${key}-schedule-safe-proposal`,
+  ].map((name) => effectFact(state, step, scope, name));
   if (handedOver.includes("applied") || handedOver.includes("pending")) return "pending";
   return made.includes("not-applied") ? "not-applied" : "none";
 }

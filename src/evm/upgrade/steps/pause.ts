@@ -89,6 +89,7 @@ export function pauseStep({ input, deps }: PlanEnv) {
           pauseRequest,
           input.routes?.pause,
           ctx.forwardEffects,
+          deps.localSafeSigning,
         )) || output?.pausedBy === "toolkit";
       if (!ours || !(await preset.isPaused(provider, input.proxy))) return { unpaused: false };
       await sendThroughAuthority(

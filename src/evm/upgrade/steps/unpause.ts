@@ -66,6 +66,7 @@ export function unpauseStep(
         unpauseRequest,
         input.routes?.unpause,
         ctx.forwardEffects,
+        deps.localSafeSigning,
       );
       if (!applied || (await preset.isPaused(provider, input.proxy))) return { paused: false };
       // Pause again so that the upgrade's own rollback happens on a quiet protocol.

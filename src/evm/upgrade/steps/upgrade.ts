@@ -106,6 +106,7 @@ export function upgradeStep(
           upgradeTransaction(input, installed, input.call?.data ?? "0x"),
           input.routes?.upgrade,
           ctx.forwardEffects,
+          deps.localSafeSigning,
         ));
       const info = await readProxyInfo(provider, input.proxy);
       // Only this run's own upgrade is undone: a proxy on anything else was moved by someone
