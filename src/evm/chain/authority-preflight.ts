@@ -24,7 +24,7 @@ import { readProxyInfo } from "./eip1967";
 import { signerCanUpgrade, type UpgradeAuthority } from "./upgrade-authority";
 
 const UNSUPPORTED_WHY =
-  "this version sends the checklist's transactions itself or proposes them to a timelock; it does not collect a Safe's signatures";
+  "this caller drives only the transactions the signer sends itself (aegis:upgrade drives Safes and timelocks too)";
 
 /** The routes the run takes for each right, once the preflight accepted them. */
 export interface AcceptedRoutes {
