@@ -2,7 +2,7 @@
  * The toolkit as a Hardhat 2 plugin: `import "aegis-upgrade-toolkit";` in a project's
  * hardhat.config.ts registers the `aegis` config section, the offline compiler option, the
  * transport retry of every network's provider, and the tasks that work on any project's proxies:
- * aegis:import, aegis:upgrade, aegis:rollback, aegis:abandon, aegis:status, aegis:rehearse,
+ * aegis:import, aegis:verify-admin, aegis:upgrade, aegis:rollback, aegis:abandon, aegis:status, aegis:rehearse,
  * aegis:layout, aegis:snapshot and aegis:diff. The reference protocol's aegis:deploy and its
  * preset stay in this repository (tasks/aegis-reference.ts).
  */
@@ -14,6 +14,7 @@ import "./aegis-config";
 import "./offline-compiler";
 import "./provider-retry";
 import "./import";
+import "./verify-admin";
 import "./upgrade";
 import "./rehearse";
 import "./snapshot";

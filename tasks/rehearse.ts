@@ -86,8 +86,11 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
         });
         try {
           const preset = await loadPreset(hre, proxy, to);
+          const [liveSigner] = await hre.ethers.getSigners();
           const result = await rehearseUpgrade({
             fork,
+            // Its way to the upgrade right (a Safe, a timelock) is rehearsed as the live run takes it.
+            ...(liveSigner === undefined ? {} : { signerAddress: liveSigner.address }),
             forkUrl: args.forkUrl,
             liveNetwork: hre.network.name,
             deploymentsDir: hre.config.aegis.deploymentsDir,

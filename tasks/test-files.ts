@@ -15,6 +15,7 @@ const SLOWEST_FIRST = [
   "test/e2e/plugin-project",
   "test/e2e/aegis-recovery-model-",
   "test/e2e/aegis-upgrade-",
+  "test/evm/chain/authority-chain",
   "test/e2e/",
   "test/integration/",
   "test/sql/",

@@ -2,7 +2,8 @@ import path from "node:path";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
-import { MissingUpgradeSettingError } from "../src/evm/errors";
+import { LocalSafeSigningRefusedError, MissingUpgradeSettingError } from "../src/evm/errors";
+import type { LocalSafeSigning } from "../src/evm/chain/authority-transaction";
 import type { PlanPreview } from "../src/core/plan-preview";
 import type { RollbackPreviewItem } from "../src/core/rollback-preview";
 import { StopRequest } from "../src/core/stop-request";
@@ -43,7 +44,7 @@ async function runDeps(
   connection: Connection,
   input: UpgradePlanInput,
   json: boolean,
-  control: Pick<UpgradeRunDeps, "stop" | "waitPolicy"> = {},
+  control: Pick<UpgradeRunDeps, "stop" | "waitPolicy" | "localSafeSigning"> = {},
 ): Promise<UpgradeRunDeps> {
   const { readValidations } = await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
   const { layoutOfBytecode } = await import("../src/evm/storage/contract-layout");
@@ -85,6 +86,25 @@ async function runDeps(
     onEvent: withCrashPoints(createRunRenderer(json, (line) => console.log(line))),
     ...control,
   };
+}
+
+/**
+ * --sign-locally: the network's own accounts that own a Safe sign its transactions and the run
+ * executes them. Only on a development network (AEGIS-E356): elsewhere the owners sign.
+ */
+async function localSafeSigningOf(
+  hre: HardhatRuntimeEnvironment,
+  signLocally: boolean,
+): Promise<LocalSafeSigning | undefined> {
+  if (!signLocally) return undefined;
+  if (!hre.config.aegis.developmentNetworks.includes(hre.network.name)) {
+    throw new LocalSafeSigningRefusedError(hre.network.name);
+  }
+  const { signingByAccounts } = await import("../src/evm/chain/authority-transaction");
+  const accounts = await hre.ethers.getSigners();
+  return signingByAccounts(async (owner) =>
+    accounts.find((account) => account.address.toLowerCase() === owner.toLowerCase()),
+  );
 }
 
 /** The rehearsal requirement for this plan on this network (see checkRehearsalGate). */
@@ -294,6 +314,10 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
   .addFlag("yes", "do not ask before the first transaction")
   .addFlag("json", "print engine events as JSON lines")
   .addFlag(
+    "signLocally",
+    "development networks only: the network's accounts that own the Safe sign its transactions, and the run executes them",
+  )
+  .addFlag(
     "noAutoRollback",
     "on a failure, leave the protocol as it is (paused) instead of rolling back",
   )
@@ -315,6 +339,7 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
         dryRun: boolean;
         yes: boolean;
         json: boolean;
+        signLocally: boolean;
         noAutoRollback: boolean;
         withoutRehearsal: boolean;
         noCompile: boolean;
@@ -324,7 +349,11 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
       runTask(async () => {
         const settings = hre.config.aegis.upgrade;
         const stop = new StopRequest();
-        const control = { stop, waitPolicy: waitPolicyOf(args) };
+        const control = {
+          stop,
+          waitPolicy: waitPolicyOf(args),
+          localSafeSigning: await localSafeSigningOf(hre, args.signLocally),
+        };
         const connection = await connect(hre, args);
         const { chainId, signer } = connection;
         const { readPlanInput, resumeUpgrade, startUpgrade } =
@@ -377,6 +406,9 @@ task("aegis:upgrade", "Runs the AEGIS upgrade checklist against a live proxy")
             validations: await readValidations(hre),
             preset: await loadPreset(hre, imported?.result.record ?? proxy, to),
             record: imported?.result,
+            // A timelock the signer proposes to is driven by the run (schedule, wait, execute);
+            // a Safe it owns gets the transaction to sign, and the run waits for its execution.
+            runnableRoutes: new Set(["direct", "timelock", "safe"]),
           },
         );
         if (imported !== undefined) {
@@ -414,22 +446,33 @@ task("aegis:rollback", "Rolls an upgrade run back: its steps' rollbacks, in reve
   .addOptionalParam("run", "the run's id (default: the latest run of this network)")
   .addFlag("yes", "do not ask before the first rollback transaction")
   .addFlag("json", "print engine events as JSON lines")
+  .addFlag(
+    "signLocally",
+    "development networks only: the network's accounts that own the Safe sign its transactions, and the run executes them",
+  )
   .addFlag(NO_COMPILE_FLAG.name, NO_COMPILE_FLAG.description)
-  .setAction(async (args: { run?: string; yes: boolean; json: boolean; noCompile: boolean }, hre) =>
-    runTask(async () => {
-      const stop = new StopRequest();
-      const connection = await connect(hre, args);
-      const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade/upgrade-run");
-      const runId = await chosenRun(connection.baseDir, args.run);
-      const input = readPlanInput(connection.baseDir, runId);
-      const deps = await runDeps(hre, connection, input, args.json, { stop });
-      await withStopSignals(stop, async () => {
-        const result = await rollbackUpgrade(runId, input, deps, (items) =>
-          askToRollBack(runId, items, args.yes, args.json),
-        );
-        await finish(result, input, deps, "rollback", hre.network.name, args.json);
-      });
-    }),
+  .setAction(
+    async (
+      args: { run?: string; yes: boolean; json: boolean; signLocally: boolean; noCompile: boolean },
+      hre,
+    ) =>
+      runTask(async () => {
+        const stop = new StopRequest();
+        const connection = await connect(hre, args);
+        const { readPlanInput, rollbackUpgrade } = await import("../src/evm/upgrade/upgrade-run");
+        const runId = await chosenRun(connection.baseDir, args.run);
+        const input = readPlanInput(connection.baseDir, runId);
+        const deps = await runDeps(hre, connection, input, args.json, {
+          stop,
+          localSafeSigning: await localSafeSigningOf(hre, args.signLocally),
+        });
+        await withStopSignals(stop, async () => {
+          const result = await rollbackUpgrade(runId, input, deps, (items) =>
+            askToRollBack(runId, items, args.yes, args.json),
+          );
+          await finish(result, input, deps, "rollback", hre.network.name, args.json);
+        });
+      }),
   );
 
 task("aegis:abandon", "Gives an unfinished run up after checking the chain, so a new run may start")

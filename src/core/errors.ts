@@ -13,6 +13,11 @@ export interface ErrorRecord {
   hint: string;
   /** The class name, kept so a report can tell a wrapped foreign error from our own. */
   name: string;
+  /**
+   * True when a person must decide what happens next (someone else acted on the target, e.g.
+   * cancelled a timelocked call): the run is not rolled back automatically.
+   */
+  forPerson?: true;
 }
 
 /** Base class of every toolkit error (core, EVM, SQL, API). */
@@ -27,9 +32,12 @@ export class AegisError extends Error {
     this.name = new.target.name;
   }
 
+  /** Set by a subclass whose failure leaves the next move to a person (no automatic rollback). */
+  readonly forPerson?: true;
+
   /** The journalable form of this error. */
   toRecord(): ErrorRecord {
-    return { code: this.code, message: this.message, hint: this.hint, name: this.name };
+    return toErrorRecord(this);
   }
 }
 
@@ -49,7 +57,14 @@ export function isAegisError(value: unknown): value is AegisError {
 /** Turns anything thrown by a step into an error record for the journal. */
 export function toErrorRecord(error: unknown): ErrorRecord {
   if (isAegisError(error)) {
-    return { code: error.code, message: error.message, hint: error.hint, name: error.name };
+    const record: ErrorRecord = {
+      code: error.code,
+      message: error.message,
+      hint: error.hint,
+      name: error.name,
+    };
+    if (error.forPerson === true) record.forPerson = true;
+    return record;
   }
   return new StepThrewError(error).toRecord();
 }

@@ -718,6 +718,9 @@ export function resultOf(runDir: string, state: RunState): RunResult {
 export function autoRollbackApplies(state: RunState): boolean {
   if (!state.options.autoRollback || state.dryRun) return false;
   if (state.failure && OUTCOME_UNKNOWN_CODES.includes(state.failure.error.code)) return false;
+  // Someone else acted on the target (a cancelled timelock call): undoing on a guess of why
+  // could fight them; a person decides.
+  if (state.failure?.error.forPerson === true) return false;
   return rollbackCandidates(state).length > 0;
 }
 

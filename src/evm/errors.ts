@@ -66,12 +66,21 @@ export class ChainIdMismatchError extends AegisError {
 
 /** AEGIS-E304: the signer has no right to upgrade the proxy. */
 export class SignerCannotUpgradeError extends AegisError {
-  /** Names the signer, the proxy, its admin and who really holds the right. */
-  constructor(signer: string, proxyLabel: string, admin: string, adminOwner: string) {
+  /**
+   * Names the signer, the proxy, its admin and who really holds the right; `ownerIs` says what
+   * that owner is (a key, a Safe and its owners, a timelock and its proposers).
+   */
+  constructor(
+    signer: string,
+    proxyLabel: string,
+    admin: string,
+    adminOwner: string,
+    ownerIs?: string,
+  ) {
     super(
       EVM_ERROR_CODES.SIGNER_CANNOT_UPGRADE,
-      `signer ${shortAddress(signer)} cannot upgrade ${proxyLabel}: its ProxyAdmin ${shortAddress(admin)} is owned by ${shortAddress(adminOwner)}`,
-      "sign with the account that owns the ProxyAdmin (the network's accounts in hardhat.config.ts)",
+      `signer ${shortAddress(signer)} cannot upgrade ${proxyLabel}: its ProxyAdmin ${shortAddress(admin)} is owned by ${shortAddress(adminOwner)}${ownerIs === undefined ? "" : ` (${ownerIs})`}`,
+      "sign with the account that owns the ProxyAdmin, or one that owns its Safe or proposes to its timelock (npx hardhat aegis:verify-admin shows the whole chain)",
     );
   }
 }
@@ -225,7 +234,7 @@ export class SignerLacksUpgradeRightError extends AegisError {
     super(
       EVM_ERROR_CODES.SIGNER_LACKS_UUPS_UPGRADE_RIGHT,
       `signer ${shortAddress(signer)} cannot upgrade UUPS proxy ${proxyLabel}: ${reason}`,
-      "use an account the implementation's _authorizeUpgrade accepts (its upgrader role or owner)",
+      "use an account the implementation's _authorizeUpgrade accepts (its upgrader role or owner); npx hardhat aegis:verify-admin shows who holds it",
     );
   }
 }
@@ -535,6 +544,105 @@ export class PresetViewFailedError extends AegisError {
       EVM_ERROR_CODES.PRESET_VIEW_FAILED,
       `${call} on ${proxy} failed at block ${block}: ${cause}`,
       "check that the view can be called by anyone without arguments other than the listed accounts",
+    );
+  }
+}
+
+/** AEGIS-E350: the signer reaches the right only through a Safe or a timelock, which this run cannot drive. */
+export class AuthorityRouteUnsupportedError extends AegisError {
+  /** Names the right, the proxy and the way the signer would reach it. */
+  constructor(right: string, proxyLabel: string, route: string, why: string) {
+    super(
+      EVM_ERROR_CODES.AUTHORITY_ROUTE_UNSUPPORTED,
+      `the ${right} of ${proxyLabel} is reached only ${route}: ${why}`,
+      "npx hardhat aegis:verify-admin shows the chain; sign with an account that holds the right itself, or make the change through the Safe or timelock by hand",
+    );
+  }
+}
+
+/** AEGIS-E351: the signer cannot pause or unpause the proxy, so the checklist could not hold it still. */
+export class SignerCannotPauseError extends AegisError {
+  /** Names the signer, the call (pause or unpause), the proxy and who holds the right. */
+  constructor(signer: string, call: string, proxyLabel: string, holders: string) {
+    super(
+      EVM_ERROR_CODES.SIGNER_CANNOT_PAUSE,
+      `signer ${shortAddress(signer)} cannot ${call} ${proxyLabel}: that right is ${holders}`,
+      "sign with an account that holds the pause right, or one that owns its Safe or proposes to its timelock (npx hardhat aegis:verify-admin shows who does)",
+    );
+  }
+}
+
+/**
+ * AEGIS-E352: a timelock operation this run scheduled was cancelled. Nothing more is sent and
+ * the run is not rolled back by itself: someone with the canceller role decided, a person goes on.
+ */
+export class TimelockOperationCancelledError extends AegisError {
+  override readonly forPerson = true;
+  /** Names the call, the timelock, the operation, its salt and who may cancel or schedule it. */
+  constructor(
+    label: string,
+    timelock: string,
+    operation: string,
+    salt: string,
+    cancellers: string,
+    proposers: string,
+  ) {
+    super(
+      EVM_ERROR_CODES.TIMELOCK_OPERATION_CANCELLED,
+      `${label} through timelock ${shortAddress(timelock)} was cancelled (operation ${operation}); nothing more was sent. Cancellers: ${cancellers}`,
+      `a proposer (${proposers}) may schedule the same call again (same target, data and salt ${salt}), then npx hardhat aegis:upgrade --resume <run> goes on; or undo the run with npx hardhat aegis:rollback`,
+    );
+  }
+}
+
+/** AEGIS-E353: a Safe whose version (and so transaction hashing) the toolkit does not know. */
+export class SafeVersionUnsupportedError extends AegisError {
+  /** Names the Safe, its version and the versions the toolkit knows. */
+  constructor(safe: string, version: string, known: string) {
+    super(
+      EVM_ERROR_CODES.SAFE_VERSION_UNSUPPORTED,
+      `Safe ${safe} reports version ${version}, whose transaction hash this toolkit does not know (it knows ${known}); nothing was built or sent`,
+      "upgrade through a Safe of a known version, or sign with an account that holds the right itself (npx hardhat aegis:verify-admin shows the chain)",
+    );
+  }
+}
+
+/** AEGIS-E354: the local signers cannot reach the Safe's threshold. */
+export class SafeThresholdUnmetError extends AegisError {
+  /** Names the Safe, the threshold, how many local owners could sign and the owners. */
+  constructor(safe: string, threshold: number, available: number, owners: string) {
+    super(
+      EVM_ERROR_CODES.SAFE_THRESHOLD_UNMET,
+      `Safe ${safe} needs ${threshold} signatures, but only ${available} of its owners (${owners}) are accounts of this network; nothing was executed`,
+      "add the missing owners' accounts to the network in hardhat.config.ts, or run without --sign-locally and collect the signatures in the Safe",
+    );
+  }
+}
+
+/**
+ * AEGIS-E355: the Safe transaction the run waits for will never execute as built: the Safe ran
+ * it and it failed, or another transaction took its nonce. A person decides; nothing more is sent.
+ */
+export class SafeTransactionNotExecutedError extends AegisError {
+  override readonly forPerson = true;
+  /** Names the call, the Safe, its transaction hash and nonce, and what happened. */
+  constructor(label: string, safe: string, safeTxHash: string, nonce: number, what: string) {
+    super(
+      EVM_ERROR_CODES.SAFE_TRANSACTION_NOT_EXECUTED,
+      `${label} through Safe ${shortAddress(safe)} (Safe transaction ${safeTxHash}, nonce ${nonce}) ${what}; nothing more was sent`,
+      "check the Safe's history; undo the run with npx hardhat aegis:rollback, or make the same call by hand and resume with npx hardhat aegis:upgrade --resume <run>",
+    );
+  }
+}
+
+/** AEGIS-E356: local Safe signing asked for on a network that is not a development network. */
+export class LocalSafeSigningRefusedError extends AegisError {
+  /** Names the network. */
+  constructor(network: string) {
+    super(
+      EVM_ERROR_CODES.LOCAL_SAFE_SIGNING_REFUSED,
+      `--sign-locally signs a Safe's transactions with the network's own accounts, which only a development network may do; ${network} is not one`,
+      "leave out --sign-locally: the run writes the Safe transaction to sign and waits for the owners, or add the network to aegis.developmentNetworks if it is a test chain",
     );
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Errors of storage layouts, snapshots and diffs (`AEGIS-E321`..`AEGIS-E329`, `AEGIS-E350`..). Each names the
+ * Errors of storage layouts, snapshots and diffs (`AEGIS-E321`..`AEGIS-E329`, `AEGIS-E357`). Each names the
  * thing that is wrong and how to fix it; codes are stable, tests match on them.
  */
 import { AegisError } from "../core/errors";
@@ -121,7 +121,7 @@ export class LiveLayoutUnknownError extends AegisError {
   }
 }
 
-/** AEGIS-E350: an abstract contract or an interface was named where a deployable one is needed. */
+/** AEGIS-E357: an abstract contract or an interface was named where a deployable one is needed. */
 export class AbstractContractError extends AegisError {
   /** Names the contract and where it was named. */
   constructor(contract: string, where: string) {

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { expect } from "chai";
 
 import type { EngineEvent } from "../../src/core/engine-events";
-import { EffectNotAppliedError } from "../../src/core/errors";
+import { AegisError, EffectNotAppliedError } from "../../src/core/errors";
 import { readJournal } from "../../src/core/journal-reader";
 import { listRuns } from "../../src/core/list-runs";
 import type { Plan, Step } from "../../src/core/plan-types";
@@ -388,6 +388,34 @@ describe("running plans", () => {
       ["s2", 1],
     ]);
     expect(second.state.sessions.map((session) => session.kind)).to.deep.equal(["start", "retry"]);
+  });
+
+  it("does not roll back by itself after a failure that leaves the next move to a person (forPerson)", async () => {
+    class SomeoneElseActed extends AegisError {
+      override readonly forPerson = true;
+      constructor() {
+        super("AEGIS-E999", "someone cancelled the scheduled call", "a person decides");
+      }
+    }
+    const plan: Plan = {
+      id: "person",
+      hashInput: {},
+      steps: [
+        changing(target, "change", ["p1"]),
+        {
+          id: "cancelled",
+          phase: "execute",
+          changesTarget: false,
+          run: () => {
+            throw new SomeoneElseActed();
+          },
+        },
+      ],
+    };
+    const result = await runPlan({ plan, baseDir: dir });
+    expect(result.status).to.equal("failed");
+    expect(result.failure?.error).to.deep.include({ code: "AEGIS-E999", forPerson: true });
+    expect([...target.counts().keys()]).to.deep.equal(["p1"]);
   });
 
   it("wraps a foreign error as AEGIS-E100 with its message", async () => {

@@ -21,8 +21,14 @@ export interface SeededNode {
   stop(): Promise<void>;
 }
 
-/** Starts the node and deploys and seeds the protocol once. */
-export async function startSeededNode(deployArgs: string[] = ["--seed"]): Promise<SeededNode> {
+/**
+ * Starts the node and deploys and seeds the protocol once; `prepare` then changes the chain
+ * (hands the rights to a timelock, say) before the state every test starts from is taken.
+ */
+export async function startSeededNode(
+  deployArgs: string[] = ["--seed"],
+  prepare?: (node: LocalNode, deploymentsDir: string) => Promise<void>,
+): Promise<SeededNode> {
   const node = await startHardhatNode();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-seeded-"));
   const pristine = path.join(root, "pristine");
@@ -32,6 +38,7 @@ export async function startSeededNode(deployArgs: string[] = ["--seed"]): Promis
     env(pristine),
   );
   if (deployed.code !== 0) throw new Error(`aegis:deploy failed: ${deployed.stderr}`);
+  await prepare?.(node, pristine);
   let snapshotId = (await rpc(node.url, "evm_snapshot")) as string;
   let copies = 0;
   const seeded: SeededNode = {

@@ -29,7 +29,7 @@ export interface BuiltContract {
 }
 
 /**
- * Reads a contract by name; throws AEGIS-E306 (unknown name), AEGIS-E350 (abstract contract or
+ * Reads a contract by name; throws AEGIS-E306 (unknown name), AEGIS-E357 (abstract contract or
  * interface: no bytecode, so no layout is keyed by it) or AEGIS-E321 (no layout output).
  */
 export async function readBuiltContract(

@@ -32,6 +32,8 @@ export interface Fork {
   impersonate(address: string): Promise<Signer>;
   /** Mines `blocks` empty blocks. */
   mine(blocks: number): Promise<void>;
+  /** Mines one block at `timestamp` (seconds): the fork's clock jumps, as past a timelock's delay. */
+  mineAt(timestamp: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,11 @@ function forkHandle(
     },
     async mine(blocks) {
       await provider.send(`${engine}_mine`, [ethers.toQuantity(blocks)]);
+    },
+    async mineAt(timestamp) {
+      // Both engines take the standard name.
+      await provider.send("evm_setNextBlockTimestamp", [ethers.toQuantity(timestamp)]);
+      await provider.send(`${engine}_mine`, [ethers.toQuantity(1)]);
     },
     async stop() {
       provider.destroy();

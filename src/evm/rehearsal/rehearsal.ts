@@ -22,6 +22,8 @@ import { receiptsDirOf, writeReceipt, type RehearsalReceipt } from "./rehearsal-
 import type { StorageSnapshotter } from "../storage/storage-snapshotter";
 import { readProxyInfo } from "../chain/eip1967";
 import { readUpgradeAuthority } from "../chain/upgrade-authority";
+import { resolveAuthorityChain, signerRoute } from "../chain/authority-chain";
+import { signingByApproval } from "../chain/authority-transaction";
 import { INITIALIZED_PATH, PAUSED_PATH } from "../upgrade/upgrade-storage-paths";
 import {
   prepareUpgrade,
@@ -63,6 +65,12 @@ export interface RehearseParams {
   /** Renders each fork run's reports (the caller's renderer; see UpgradeRunDeps). */
   writeReports: UpgradeRunDeps["writeReports"];
   onEvent?: (event: EngineEvent) => void;
+  /**
+   * The live run's signer. When it reaches the upgrade right through a Safe or a timelock, the
+   * rehearsal builds the live plan (same routes, same hash) and drives it: the Safe's owners
+   * approve its transaction on the fork, and the fork's clock jumps past a timelock's delay.
+   */
+  signerAddress?: string;
 }
 
 /** The rehearsal's outcome. */
@@ -117,6 +125,15 @@ function forkWaitPolicy(fork: Fork): WaitPolicy {
     deadline: Date.now() + REHEARSAL_WAIT_MS,
     pollMs: 0,
     async beforePoll(awaiting) {
+      if (awaiting.condition?.kind === "timelock") {
+        // The fork's clock jumps to the operation's ready time; the next check executes it.
+        const readyAt = Number(awaiting.condition.readyAt);
+        const latest = await fork.provider.getBlock("latest");
+        if ((latest?.timestamp ?? 0) < readyAt) {
+          await fork.mineAt(readyAt);
+        }
+        return;
+      }
       if (awaiting.condition?.kind !== "blocks") return;
       const until = Number(awaiting.condition.untilBlock);
       await fork.mine(Math.max(1, until - (await fork.provider.getBlockNumber())));
@@ -138,8 +155,19 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
 
     const info = await readProxyInfo(fork.provider, live.record.proxy);
     const authority = await readUpgradeAuthority(fork.provider, info);
-    // The ProxyAdmin's owner, or for UUPS the account the record names as the upgrade authority.
-    const upgrader = authority.kind === "transparent" ? authority.owner : live.record.owner;
+    const chain = await resolveAuthorityChain(fork.provider, live.record.proxy);
+    const liveRoute =
+      params.signerAddress === undefined
+        ? undefined
+        : signerRoute(chain.upgrade, params.signerAddress);
+    const routed = liveRoute?.kind === "safe" || liveRoute?.kind === "timelock";
+    // Through a Safe or a timelock: the live signer, taking the live plan's way. Otherwise the
+    // ProxyAdmin's owner, or for UUPS the account the record names as the upgrade authority.
+    const upgrader = routed
+      ? ethers.getAddress(params.signerAddress as string)
+      : authority.kind === "transparent"
+        ? authority.owner
+        : live.record.owner;
     const signer = await fork.impersonate(upgrader);
     const prepared = await prepareUpgrade(
       { ...params.request, proxy: live.record.name },
@@ -152,6 +180,7 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
         artifacts: params.artifacts,
         validations: params.validations,
         preset: params.preset,
+        ...(routed ? { runnableRoutes: new Set(["direct", "timelock", "safe"] as const) } : {}),
       },
     );
     const { input } = prepared;
@@ -171,6 +200,7 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
       baseDir: path.join(workDir, params.liveNetwork),
       writeReports: params.writeReports,
       onEvent: params.onEvent,
+      localSafeSigning: signingByApproval((owner) => fork.impersonate(owner)),
     };
     const planHash = previewUpgrade(input, deps).planHash;
 
@@ -184,7 +214,10 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
     let back: UpgradeRunResult | undefined;
     let backVerdicts: Verdicts = [];
     if (forward.status === "completed") {
-      back = await rollbackUpgrade(forward.runId, input, deps);
+      back = await rollbackUpgrade(forward.runId, input, {
+        ...deps,
+        waitPolicy: forkWaitPolicy(fork),
+      });
       if (back.status !== "declined") {
         backVerdicts = [
           ...rollbackVerdictsOf(back.state),

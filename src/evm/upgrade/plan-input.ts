@@ -1,4 +1,5 @@
 import type { Provider, Signer } from "ethers";
+import type { AuthorityRoutes, LocalSafeSigning } from "../chain/authority-transaction";
 import type { ContractLayout } from "../storage/contract-layout";
 import type { StorageSnapshotter } from "../storage/storage-snapshotter";
 import type { UpgradePreset } from "./upgrade-preset";
@@ -31,6 +32,11 @@ export interface UpgradePlanInput {
   pauses?: false;
   /** What a reviewer must know (no pause, no invariants, a forced import): preview and report. */
   notices?: string[];
+  /**
+   * The rights the signer exercises through a timelock (proposing, then executing after the
+   * delay); absent when it holds every right itself, so such plans hash as they always did.
+   */
+  routes?: AuthorityRoutes;
 }
 
 /** What the plan's steps need at run time. */
@@ -51,4 +57,6 @@ export interface UpgradePlanDeps {
    * run's): a pause found at the start is then this toolkit's to lift, not an operator's.
    */
   toolkitPauseHolder?(): string | undefined;
+  /** On a development network: the network's accounts sign and the run executes Safe transactions. */
+  localSafeSigning?: LocalSafeSigning;
 }

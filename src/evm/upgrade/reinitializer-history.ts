@@ -6,7 +6,7 @@
 import { targetRunStates } from "../../core/list-runs";
 import { findStep } from "../../core/run-state";
 import type { StorageChange } from "../storage/storage-snapshotter";
-import { effectFact } from "./upgrade-journal-facts";
+import { callFact } from "./upgrade-journal-facts";
 import { IMPLEMENTATION_PATH, PAUSED_PATH } from "./upgrade-storage-paths";
 
 /** The writes of the last reinitializer a run of this toolkit sent to a target. */
@@ -30,7 +30,12 @@ export function earlierReinitializerWrites(
   targetKey: string,
 ): ReinitializerWrites | undefined {
   for (const state of targetRunStates(baseDir, targetKey).reverse()) {
-    if (effectFact(state, "upgrade", "run", "upgrade-tx") !== "applied") continue;
+    // Landed: sent by this run (directly, or executed through its timelock or Safe), or found
+    // executed by the Safe's owners, which completes the step.
+    const landed =
+      callFact(state, "upgrade", "run", "upgrade-tx") === "applied" ||
+      findStep(state, "upgrade")?.hasOutput === true;
+    if (!landed) continue;
     const diff = findStep(state, "verify-storage");
     if (!diff?.hasOutput) continue;
     const changes = (diff.output as { expected: StorageChange[] }).expected;

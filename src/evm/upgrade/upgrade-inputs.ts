@@ -18,15 +18,23 @@ import {
   InvariantAlreadyFailingError,
   RecordNotFoundError,
   RecordOutOfDateError,
+  SafeVersionUnsupportedError,
   UnknownContractError,
 } from "../errors";
+import { KNOWN_SAFE_VERSIONS } from "../chain/authority-holder";
 import { layoutOfBytecode, type ContractLayout } from "../storage/contract-layout";
 import {
   deploymentRecordPath,
   readDeploymentRecord,
   type DeploymentRecord,
 } from "../chain/deployment-record";
-import { assertSignerCanUpgrade, readUpgradeAuthority } from "../chain/upgrade-authority";
+import { resolveAuthorityChain } from "../chain/authority-chain";
+import {
+  assertSignerCanAct,
+  type AcceptedRoutes,
+  type RouteKinds,
+} from "../chain/authority-preflight";
+import { authorityRouteOf, type AuthorityRoutes } from "../chain/authority-transaction";
 import { checkUpgradeSafety } from "./upgrade-safety";
 import { IMPLEMENTATION_PATH, INITIALIZED_PATH } from "./upgrade-storage-paths";
 import type { UpgradePreset } from "./upgrade-preset";
@@ -67,6 +75,11 @@ export interface UpgradeContext {
    * once these checks pass); otherwise it is looked up from `proxy`.
    */
   record?: { record: DeploymentRecord; recordPath: string };
+  /**
+   * The ways of exercising a right this run may take (default: the signer holds it itself);
+   * the upgrade task adds "timelock". Any other is refused at preflight with AEGIS-E350.
+   */
+  runnableRoutes?: RouteKinds;
 }
 
 /** The checked inputs: the plan input and what its dependencies need. */
@@ -77,6 +90,39 @@ export interface PreparedUpgrade {
   toCreationBytecode: string;
   toLayout: ContractLayout;
   appended: string[];
+}
+
+/**
+ * The Safe and timelock routes the plan takes, or undefined when the signer holds every right
+ * itself (a Safe behind a timelock is a timelock route whose proposer is that Safe). A Safe of
+ * unknown version is refused (AEGIS-E353).
+ */
+function routesOf(accepted: AcceptedRoutes): AuthorityRoutes | undefined {
+  const routes: AuthorityRoutes = {};
+  for (const right of ["upgrade", "pause", "unpause"] as const) {
+    const route = accepted[right];
+    if (route?.kind === "safe") {
+      if (!route.safe.knownVersion) {
+        throw new SafeVersionUnsupportedError(
+          route.safe.address,
+          route.safe.version,
+          KNOWN_SAFE_VERSIONS.join(", "),
+        );
+      }
+      routes[right] = authorityRouteOf(route);
+      continue;
+    }
+    if (route?.kind !== "timelock") continue;
+    if (route.proposer.kind === "safe" && !route.proposer.safe.knownVersion) {
+      throw new SafeVersionUnsupportedError(
+        route.proposer.safe.address,
+        route.proposer.safe.version,
+        KNOWN_SAFE_VERSIONS.join(", "),
+      );
+    }
+    routes[right] = authorityRouteOf(route);
+  }
+  return Object.keys(routes).length === 0 ? undefined : routes;
 }
 
 /** Finds the record of a proxy given by name, or by address among the network's records. */
@@ -153,9 +199,24 @@ export async function prepareUpgrade(
   if (info.implementation !== record.current.implementation) {
     throw new RecordOutOfDateError(recordPath, record.current.implementation, info.implementation);
   }
-  const authority = await readUpgradeAuthority(provider, info, block);
   const proxyLabel = `${record.name} (${record.proxy})`;
-  await assertSignerCanUpgrade(provider, info, authority, context.signerAddress, proxyLabel, block);
+  // The same resolution aegis:verify-admin prints: a missing right names its holders.
+  const chain = await resolveAuthorityChain(
+    provider,
+    record.proxy,
+    context.preset.pauses === false
+      ? {}
+      : { pauseData: context.preset.pauseData, unpauseData: context.preset.unpauseData },
+    block,
+  );
+  const accepted = await assertSignerCanAct(
+    provider,
+    chain,
+    context.signerAddress,
+    proxyLabel,
+    context.runnableRoutes,
+  );
+  const routes = routesOf(accepted);
 
   const safety = checkUpgradeSafety(
     context.validations,
@@ -201,9 +262,12 @@ export async function prepareUpgrade(
     recordName: record.name,
     proxy: record.proxy,
     proxyKind: info.kind,
-    proxyAdmin: authority.proxyAdmin,
+    proxyAdmin: chain.proxyAdmin ?? ethers.ZeroAddress,
     authority:
-      authority.kind === "transparent" ? authority.owner : ethers.getAddress(context.signerAddress),
+      (routes?.upgrade?.kind === "timelock" ? routes.upgrade.timelock : routes?.upgrade?.safe) ??
+      (chain.upgrade.guard.kind === "owner"
+        ? chain.upgrade.guard.owner
+        : ethers.getAddress(context.signerAddress)),
     from: {
       contract: record.current.contract,
       implementation: info.implementation,
@@ -229,6 +293,7 @@ export async function prepareUpgrade(
     notices.push(`FORCED IMPORT: ${forced.warning}`);
   }
   if (notices.length > 0) input.notices = notices;
+  if (routes !== undefined) input.routes = routes;
   return {
     input,
     record,

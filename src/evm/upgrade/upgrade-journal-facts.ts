@@ -26,6 +26,32 @@ export function effectFact(
   return "pending";
 }
 
+/**
+ * The journal's knowledge of a checklist call that may go through an authority: sent directly
+ * (`key`), executed through a timelock (`key-execute`) or a Safe (`key-safe-exec`) by this run;
+ * or only scheduled or proposed (`key-schedule`, `key-safe-proposal`), which others may execute
+ * at any time, so it "may have landed".
+ */
+export function callFact(
+  state: RunState,
+  step: string,
+  scope: EffectScope,
+  key: string,
+): EffectFact {
+  const made = [key, `${key}-execute`, `${key}-safe-exec`, `${key}-execute-safe-exec`].map((name) =>
+    effectFact(state, step, scope, name),
+  );
+  if (made.includes("applied")) return "applied";
+  if (made.includes("pending")) return "pending";
+  const handedOver = [
+    `${key}-schedule`,
+    `${key}-safe-proposal`,
+    `${key}-schedule-safe-proposal`,
+  ].map((name) => effectFact(state, step, scope, name));
+  if (handedOver.includes("applied") || handedOver.includes("pending")) return "pending";
+  return made.includes("not-applied") ? "not-applied" : "none";
+}
+
 // The checklist's transactions that pause or unpause, in the order a run can send them:
 // pause, unpause at the end, pause again when the unpause is rolled back, unpause when the
 // pause is rolled back.
@@ -69,13 +95,13 @@ export function expectedTarget(state: RunState, input: UpgradePlanInput): Expect
     : undefined;
 
   let implementations = new Set([input.from.implementation]);
-  const upgrade = effectFact(state, "upgrade", "run", "upgrade-tx");
+  const upgrade = callFact(state, "upgrade", "run", "upgrade-tx");
   if (installed !== undefined) {
     implementations = settle(implementations, upgrade, installed, input.from.implementation)!;
   }
   implementations = settle(
     implementations,
-    effectFact(state, "upgrade", "rollback", "downgrade-tx"),
+    callFact(state, "upgrade", "rollback", "downgrade-tx"),
     input.from.implementation,
     installed ?? input.from.implementation,
   )!;
@@ -100,7 +126,7 @@ export function expectedTarget(state: RunState, input: UpgradePlanInput): Expect
       ? new Set([true])
       : undefined;
   for (const effect of PAUSE_EFFECTS) {
-    const fact = effectFact(state, effect.step, effect.scope, effect.key);
+    const fact = callFact(state, effect.step, effect.scope, effect.key);
     paused = settle(paused, fact, effect.paused, !effect.paused);
   }
   return { implementations, paused, initializedVersions, installed };
@@ -118,7 +144,7 @@ export function toolkitPauseHolder(states: readonly RunState[]): string | undefi
       (findStep(state, "pause")?.output as { pausedBy?: string } | undefined)?.pausedBy ===
       "toolkit";
     const landed = PAUSE_EFFECTS.filter(
-      (effect) => effectFact(state, effect.step, effect.scope, effect.key) === "applied",
+      (effect) => callFact(state, effect.step, effect.scope, effect.key) === "applied",
     );
     // A run that adopted a pause holds it until one of its unpause transactions lands.
     let holds = adopted ? true : undefined;

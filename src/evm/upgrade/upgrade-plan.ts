@@ -7,6 +7,7 @@
  */
 import type { Plan, Step } from "../../core/plan-types";
 import { reconcileTransaction } from "../chain/transaction-reconcile";
+import { isSafeProposal } from "../chain/authority-transaction";
 import { readDeploymentRecord } from "../chain/deployment-record";
 import type { UpgradePlanDeps, UpgradePlanInput } from "./plan-input";
 import { observeUpgradeTarget, revalidateUpgradeTarget } from "./upgrade-target-check";
@@ -63,7 +64,11 @@ export function buildUpgradePlan(input: UpgradePlanInput, deps: UpgradePlanDeps)
     title: `${input.recordName} ${input.from.contract} -> ${input.to.contract}`,
     hashInput: input,
     steps,
-    reconcile: (effect) => reconcileTransaction(deps.provider, effect),
+    // A Safe proposal only fixes a nonce and a hash: cut short before its outcome, nothing happened.
+    reconcile: (effect) =>
+      isSafeProposal(effect.intent)
+        ? { status: "not-applied" }
+        : reconcileTransaction(deps.provider, effect),
     // Until the upgrade is sent, an interrupted run undoes its pause and leaves the protocol
     // as it found it; from the upgrade on, a person decides (resume or roll back).
     rollbackOnStopBefore: "upgrade",

@@ -229,11 +229,14 @@ export async function abandonUpgrade(
           implementation: address.address,
           creationBytecodeHash: input.to.creationBytecodeHash,
           runtimeCodeHash: address.runtimeCodeHash,
+          // The step's output names the transaction that made the call, however it was routed.
           block:
+            (upgrade?.output as { tx?: { block: number } } | undefined)?.tx?.block ??
             (
               upgrade?.effects.find((effect) => effect.key === "upgrade-tx")?.outcome as
                 { block: number } | undefined
-            )?.block ?? 0,
+            )?.block ??
+            0,
           runId,
           layout: deps.toLayout,
         },

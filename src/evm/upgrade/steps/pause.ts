@@ -1,5 +1,10 @@
 import { defineStep } from "../../../core/plan-types";
-import { sendTransaction, type TransactionOutcome } from "../../chain/transaction-effect";
+import {
+  forwardCallMade,
+  sendThroughAuthority,
+  viaFigure,
+  type RoutedOutcome,
+} from "../../chain/authority-transaction";
 import type { PlanEnv } from "./plan-env";
 
 /** Who paused the protocol the run found paused, or whether the run paused it itself. */
@@ -11,12 +16,13 @@ export interface PauseOutput {
   pausedBy: PauseOwner;
   /** The run of this toolkit that left the pause this run adopted. */
   adoptedFrom?: string;
-  tx?: TransactionOutcome;
+  tx?: RoutedOutcome;
 }
 
 /** Pauses the protocol, or adopts a pause it finds (an operator's stays; one this toolkit left is lifted at the end). */
 export function pauseStep({ input, deps }: PlanEnv) {
   const { provider, signer, preset } = deps;
+  const pauseRequest = { label: "pause()", to: input.proxy, data: preset.pauseData };
   return defineStep({
     id: "pause",
     title: "pause the protocol",
@@ -35,16 +41,21 @@ export function pauseStep({ input, deps }: PlanEnv) {
           ? { alreadyPaused: true, pausedBy: "operator" }
           : { alreadyPaused: true, pausedBy: "toolkit", adoptedFrom: holder };
       }
-      const tx = await sendTransaction(ctx, "pause-tx", signer, {
-        label: "pause()",
-        to: input.proxy,
-        data: preset.pauseData,
-      });
+      const tx = await sendThroughAuthority(
+        ctx,
+        "pause-tx",
+        signer,
+        pauseRequest,
+        input.routes?.pause,
+        deps.localSafeSigning,
+      );
       return { alreadyPaused: false, pausedBy: "this-run", tx };
     },
     async verify({ result }) {
       const paused = await preset.isPaused(provider, input.proxy);
       const figures = {
+        // First: the report shows a step's first figures, and an auditor looks for who made the call.
+        ...viaFigure(result.tx),
         paused,
         pausedBy: result.adoptedFrom === undefined ? result.pausedBy : `run ${result.adoptedFrom}`,
         tx: result.tx?.hash ?? "none (already paused)",
@@ -71,15 +82,24 @@ export function pauseStep({ input, deps }: PlanEnv) {
     async rollback(ctx) {
       const output = ctx.result;
       const ours =
-        ctx.forwardEffects.some(
-          (effect) => effect.key === "pause-tx" && effect.status === "applied",
-        ) || output?.pausedBy === "toolkit";
+        (await forwardCallMade(
+          ctx,
+          "pause-tx",
+          signer,
+          pauseRequest,
+          input.routes?.pause,
+          ctx.forwardEffects,
+          deps.localSafeSigning,
+        )) || output?.pausedBy === "toolkit";
       if (!ours || !(await preset.isPaused(provider, input.proxy))) return { unpaused: false };
-      await sendTransaction(ctx, "unpause-tx", signer, {
-        label: "unpause()",
-        to: input.proxy,
-        data: preset.unpauseData,
-      });
+      await sendThroughAuthority(
+        ctx,
+        "unpause-tx",
+        signer,
+        { label: "unpause()", to: input.proxy, data: preset.unpauseData },
+        input.routes?.unpause,
+        deps.localSafeSigning,
+      );
       return { unpaused: true };
     },
   });

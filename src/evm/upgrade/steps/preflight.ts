@@ -5,6 +5,9 @@ import { readInitializableState } from "../../chain/initializable";
 import { readUpgradeAuthority, signerCanUpgrade } from "../../chain/upgrade-authority";
 import { failing, holdingMessage, stopUnless } from "./invariant-verdicts";
 import type { PlanEnv } from "./plan-env";
+import type { Provider } from "ethers";
+import type { AuthorityRoute } from "../../chain/authority-transaction";
+import { describeRoute, resolveAuthorityChain, signerRoute } from "../../chain/authority-chain";
 import type { ImportEntry } from "../../chain/deployment-record";
 
 const IDENTIFIED_BY: Record<ImportEntry["identity"], string> = {
@@ -36,7 +39,10 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
       const info = await readProxyInfo(provider, input.proxy, block);
       const authority = await readUpgradeAuthority(provider, info, block);
       const signerAddress = ethers.getAddress(await signer.getAddress());
-      const right = await signerCanUpgrade(provider, info, authority, signerAddress, block);
+      const right =
+        input.routes?.upgrade === undefined
+          ? await signerCanUpgrade(provider, info, authority, signerAddress, block)
+          : await routedRight(provider, input.proxy, input.routes.upgrade, signerAddress, block);
       const invariants = preset.checkState(await preset.readState(provider, readRecord(), block));
       const { initializedVersion } = await readInitializableState(provider, input.proxy, block);
       const imported = importOrigin(readRecord().imported);
@@ -99,4 +105,24 @@ export function preflightStep({ input, deps, readRecord }: PlanEnv) {
       };
     },
   });
+}
+
+/** Whether the signer still reaches the upgrade right the way the plan says (the same timelock or Safe). */
+async function routedRight(
+  provider: Provider,
+  proxy: string,
+  planned: AuthorityRoute,
+  signer: string,
+  block: number,
+): Promise<{ allowed: boolean; reason: string }> {
+  const chain = await resolveAuthorityChain(provider, proxy, {}, block);
+  const route = signerRoute(chain.upgrade, signer);
+  const allowed =
+    planned.kind === "timelock"
+      ? route.kind === "timelock" && route.timelock.address === planned.timelock
+      : route.kind === "safe" && route.safe.address === planned.safe;
+  return {
+    allowed,
+    reason: allowed ? `reaches the upgrade ${describeRoute(route)}` : describeRoute(route),
+  };
 }

@@ -1,5 +1,10 @@
 import { defineStep } from "../../../core/plan-types";
-import { sendTransaction, type TransactionOutcome } from "../../chain/transaction-effect";
+import {
+  forwardCallMade,
+  sendThroughAuthority,
+  viaFigure,
+  type RoutedOutcome,
+} from "../../chain/authority-transaction";
 import type { pauseStep } from "./pause";
 import type { PlanEnv } from "./plan-env";
 
@@ -9,6 +14,7 @@ export function unpauseStep(
   earlier: { pause: ReturnType<typeof pauseStep> },
 ) {
   const { provider, signer, preset } = deps;
+  const unpauseRequest = { label: "unpause()", to: input.proxy, data: preset.unpauseData };
   return defineStep({
     id: "unpause",
     title: "unpause the protocol",
@@ -19,19 +25,27 @@ export function unpauseStep(
       `send ${preset.name} unpause() to ${input.proxy} (unless someone else paused it before the run)`,
     describeRollback: () =>
       "send pause() again if this run unpaused, so the upgrade is undone on a quiet protocol",
-    async run(ctx): Promise<{ keptPaused: boolean; tx?: TransactionOutcome }> {
+    async run(ctx): Promise<{ keptPaused: boolean; tx?: RoutedOutcome }> {
       // Only an operator's pause outlives the run; this toolkit never leaves its own behind.
       if (ctx.output(earlier.pause).pausedBy === "operator") return { keptPaused: true };
-      const tx = await sendTransaction(ctx, "unpause-tx", signer, {
-        label: "unpause()",
-        to: input.proxy,
-        data: preset.unpauseData,
-      });
+      const tx = await sendThroughAuthority(
+        ctx,
+        "unpause-tx",
+        signer,
+        unpauseRequest,
+        input.routes?.unpause,
+        deps.localSafeSigning,
+      );
       return { keptPaused: false, tx };
     },
     async verify({ result }) {
       const paused = await preset.isPaused(provider, input.proxy);
-      const figures = { paused, tx: result.tx?.hash ?? "none (kept paused)" };
+      const figures = {
+        // First: the report shows a step's first figures, and an auditor looks for who made the call.
+        ...viaFigure(result.tx),
+        paused,
+        tx: result.tx?.hash ?? "none (kept paused)",
+      };
       if (paused !== result.keptPaused) {
         return { verdict: "stop", figures, message: "the protocol is still paused" };
       }
@@ -45,16 +59,25 @@ export function unpauseStep(
         : { verdict: "go", figures };
     },
     async rollback(ctx) {
-      const applied = ctx.forwardEffects.some(
-        (effect) => effect.key === "unpause-tx" && effect.status === "applied",
+      const applied = await forwardCallMade(
+        ctx,
+        "unpause-tx",
+        signer,
+        unpauseRequest,
+        input.routes?.unpause,
+        ctx.forwardEffects,
+        deps.localSafeSigning,
       );
       if (!applied || (await preset.isPaused(provider, input.proxy))) return { paused: false };
       // Pause again so that the upgrade's own rollback happens on a quiet protocol.
-      await sendTransaction(ctx, "repause-tx", signer, {
-        label: "pause()",
-        to: input.proxy,
-        data: preset.pauseData,
-      });
+      await sendThroughAuthority(
+        ctx,
+        "repause-tx",
+        signer,
+        { label: "pause()", to: input.proxy, data: preset.pauseData },
+        input.routes?.pause,
+        deps.localSafeSigning,
+      );
       return { paused: true };
     },
   });

@@ -1,7 +1,11 @@
 import { defineStep } from "../../../core/plan-types";
 import { readProxyInfo } from "../../chain/eip1967";
 import { readInitializableState } from "../../chain/initializable";
-import { sendTransaction } from "../../chain/transaction-effect";
+import {
+  forwardCallMade,
+  sendThroughAuthority,
+  viaFigure,
+} from "../../chain/authority-transaction";
 import { recordFollowsChain } from "../record-updates";
 import { ForeignUpgradeError } from "../../errors";
 import { upgradeTransaction } from "./upgrade-transaction";
@@ -42,11 +46,13 @@ export function upgradeStep(
       // The version before is the one the preflight read at its pinned block: a resumed step
       // would read it after its own transaction landed.
       const initializedBefore = ctx.output(earlier.preflight).initializedVersion;
-      const tx = await sendTransaction(
+      const tx = await sendThroughAuthority(
         ctx,
         "upgrade-tx",
         signer,
         upgradeTransaction(input, deployed.address, input.call?.data ?? "0x"),
+        input.routes?.upgrade,
+        deps.localSafeSigning,
       );
       const { implementation: now } = await readProxyInfo(provider, input.proxy);
       recordFollowsChain(deps.recordPath, input.network, now, {
@@ -64,6 +70,8 @@ export function upgradeStep(
       const info = await readProxyInfo(provider, input.proxy);
       const { initializedVersion } = await readInitializableState(provider, input.proxy);
       const figures = {
+        // First: the report shows a step's first figures, and an auditor looks for who made the call.
+        ...viaFigure(result.tx),
         implementation: { before: input.from.implementation, after: info.implementation },
         initializedVersion: { before: result.initializedBefore, after: Number(initializedVersion) },
         tx: result.tx.hash,
@@ -86,12 +94,20 @@ export function upgradeStep(
     describeRollback: () =>
       `upgrade back to ${input.from.implementation} if the proxy still points at the implementation this run installed`,
     async rollback(ctx) {
-      const upgraded = ctx.forwardEffects.some(
-        (effect) => effect.key === "upgrade-tx" && effect.status === "applied",
-      );
       const installed = ctx.hasOutput(earlier.deployImplementation)
         ? ctx.output(earlier.deployImplementation).address
         : undefined;
+      const upgraded =
+        installed !== undefined &&
+        (await forwardCallMade(
+          ctx,
+          "upgrade-tx",
+          signer,
+          upgradeTransaction(input, installed, input.call?.data ?? "0x"),
+          input.routes?.upgrade,
+          ctx.forwardEffects,
+          deps.localSafeSigning,
+        ));
       const info = await readProxyInfo(provider, input.proxy);
       // Only this run's own upgrade is undone: a proxy on anything else was moved by someone
       // else (another run, a person), and downgrading it would destroy their work.
@@ -100,10 +116,14 @@ export function upgradeStep(
           throw new ForeignUpgradeError(info.implementation, upgraded ? installed : undefined);
         }
         const back = upgradeTransaction(input, input.from.implementation, "0x");
-        await sendTransaction(ctx, "downgrade-tx", signer, {
-          ...back,
-          label: `${back.label} (back)`,
-        });
+        await sendThroughAuthority(
+          ctx,
+          "downgrade-tx",
+          signer,
+          { ...back, label: `${back.label} (back)` },
+          input.routes?.upgrade,
+          deps.localSafeSigning,
+        );
       }
       const { implementation: now } = await readProxyInfo(provider, input.proxy);
       recordFollowsChain(deps.recordPath, input.network, now);
