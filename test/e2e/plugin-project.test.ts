@@ -548,9 +548,77 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
     );
   });
 
-  it("upgrades a token without pause live: aegis:upgrade imports it from OpenZeppelin's manifest, plans no pause, and the preview and report say it stays live", async () => {
+  it("upgrades a token without pause live: aegis:rehearse imports it from OpenZeppelin's manifest, the layout reads it by address, the plan has no pause, and the preview and report say it stays live", async () => {
     const records = path.join(project, "deployments-plain");
     const held = await holdings(deployed.plain.proxy);
+    const blockBefore = await provider.getBlockNumber();
+    const localhost = ["--network", "localhost"];
+    const target = ["--proxy", deployed.plain.proxy];
+    // By address, with no record: the rehearsal imports it from the manifest, as aegis:upgrade
+    // would; the layout reads the live implementation's layout from the manifest (or the
+    // record, should the rehearsal have written it first: the same layout either way).
+    const [layout, rehearsed] = await Promise.all([
+      hardhat(
+        [
+          "aegis:layout",
+          ...localhost,
+          ...target,
+          "--new",
+          "PlainTokenV2",
+          "--out",
+          "reports/plain-v2",
+        ],
+        records,
+      ),
+      hardhat(
+        [
+          "aegis:rehearse",
+          ...localhost,
+          ...target,
+          "--to",
+          "PlainTokenV2",
+          "--fork-url",
+          node.url,
+          "--engine",
+          "hardhat",
+        ],
+        records,
+      ),
+    ]);
+    expect(layout.code, layout.stderr + layout.stdout).to.equal(0);
+    expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).to.equal(0);
+    expect(rehearsed.stdout).to.match(/^PASSED plan /m);
+    expect(await provider.getBlockNumber()).to.equal(blockBefore);
+    const recordPath = path.join(records, "localhost", "PlainTokenV1.json");
+    expect(rehearsed.stdout).to.contain(
+      `no record described ${deployed.plain.proxy}; OpenZeppelin's manifest lists it, so it is imported as PlainTokenV1 (PlainTokenV1, transparent proxy): ${recordPath}`,
+    );
+    const imported = readDeploymentRecord(recordPath, "localhost");
+    expect(imported.current.contract).to.equal("PlainTokenV1");
+    expect(imported.imported?.implementation.toLowerCase()).to.equal(
+      deployed.plain.implementation.toLowerCase(),
+    );
+    const receipts = fs.readdirSync(path.join(records, "localhost", "rehearsals"));
+    expect(receipts).to.have.length(1);
+    const rehearsalReport = JSON.parse(
+      fs.readFileSync(
+        path.join(records, "localhost", "rehearsals", receipts[0]!, "report.json"),
+        "utf8",
+      ),
+    ) as RunReportJson;
+    expect(rehearsalReport.run.status).to.equal("completed");
+    const rehearsedSteps = rehearsalReport.steps.map((step) => step.shortId);
+    expect(rehearsedSteps).to.include("upgrade");
+    expect(rehearsedSteps).to.not.include("pause");
+    expect(rehearsedSteps).to.not.include("unpause");
+    const layoutReport = JSON.parse(
+      fs.readFileSync(path.join(project, "reports", "plain-v2.json"), "utf8"),
+    ) as { pass: boolean };
+    expect(layoutReport.pass).to.equal(true);
+    expect(fs.readFileSync(path.join(project, "reports", "plain-v2.md"), "utf8")).to.match(
+      /\| appended \|.*`feeBps`/,
+    );
+
     const upgraded = await hardhat(
       [
         "aegis:upgrade",
@@ -569,10 +637,9 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
       records,
     );
     expect(upgraded.code, upgraded.stderr + upgraded.stdout).to.equal(0);
-    const recordPath = path.join(records, "localhost", "PlainTokenV1.json");
-    expect(upgraded.stdout).to.contain(
-      `no record described ${deployed.plain.proxy}; OpenZeppelin's manifest lists it, so it is imported as PlainTokenV1 (PlainTokenV1, transparent proxy): ${recordPath}`,
-    );
+    // The rehearsal wrote the record: the upgrade finds it and imports nothing.
+    expect(upgraded.stdout).to.not.contain("no record described");
+    expect(upgraded.stdout).to.contain(`AEGIS upgrade · PlainTokenV1 ${deployed.plain.proxy}`);
     // The preview, before the question: no pause; the invariants come from the config.
     expect(upgraded.stdout).to.match(/! NO PAUSE: the protocol stays live during the upgrade/);
     expect(upgraded.stdout).to.not.contain("NO INVARIANTS");
