@@ -606,7 +606,17 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
         "utf8",
       ),
     ) as RunReportJson;
-    expect(rehearsalReport.run.status).to.equal("completed");
+    // The rehearsal's run went forward, then back (the report is the run's, rolled back after).
+    const receipt = JSON.parse(
+      fs.readFileSync(
+        path.join(records, "localhost", "rehearsals", receipts[0]!, "receipt.json"),
+        "utf8",
+      ),
+    ) as { passed: boolean; forward: { status: string }; back: { status: string } | null };
+    expect(receipt.passed).to.equal(true);
+    expect(receipt.forward.status).to.equal("completed");
+    expect(receipt.back?.status).to.equal("rolled-back");
+    expect(rehearsalReport.run.status).to.equal("rolled-back");
     const rehearsedSteps = rehearsalReport.steps.map((step) => step.shortId);
     expect(rehearsedSteps).to.include("upgrade");
     expect(rehearsedSteps).to.not.include("pause");
