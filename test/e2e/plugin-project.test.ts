@@ -557,7 +557,9 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
     // By address, with no record: the rehearsal imports it from the manifest, as aegis:upgrade
     // would; the layout reads the live implementation's layout from the manifest (or the
     // record, should the rehearsal have written it first: the same layout either way).
-    const [layout, rehearsed] = await Promise.all([
+    // An address the manifest lists as no proxy (the implementation): refused as before.
+    const unlisted = deployed.plain.implementation;
+    const [layout, rehearsed, refused] = await Promise.all([
       hardhat(
         [
           "aegis:layout",
@@ -584,7 +586,27 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
         ],
         records,
       ),
+      hardhat(
+        [
+          "aegis:rehearse",
+          ...localhost,
+          "--proxy",
+          unlisted,
+          "--to",
+          "PlainTokenV2",
+          "--fork-url",
+          node.url,
+          "--engine",
+          "hardhat",
+        ],
+        records,
+      ),
     ]);
+    expect(refused.code, refused.stderr + refused.stdout).to.not.equal(0);
+    expect(refused.stderr).to.match(/^AEGIS-E309 /m);
+    expect(refused.stderr).to.contain(
+      `npx hardhat aegis:import --network localhost --proxy ${unlisted}`,
+    );
     expect(layout.code, layout.stderr + layout.stdout).to.equal(0);
     expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).to.equal(0);
     expect(rehearsed.stdout).to.match(/^PASSED plan /m);
@@ -598,6 +620,10 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
     expect(imported.imported?.implementation.toLowerCase()).to.equal(
       deployed.plain.implementation.toLowerCase(),
     );
+    // One record, the imported one; one receipt, the passing rehearsal's.
+    expect(
+      fs.readdirSync(path.join(records, "localhost")).filter((file) => file.endsWith(".json")),
+    ).to.deep.equal(["PlainTokenV1.json"]);
     const receipts = fs.readdirSync(path.join(records, "localhost", "rehearsals"));
     expect(receipts).to.have.length(1);
     const rehearsalReport = JSON.parse(
