@@ -1,5 +1,6 @@
 import { task, types } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatRuntimeEnvironment, HttpNetworkConfig } from "hardhat/types";
+import { ethers } from "ethers";
 import type { StorageLayout } from "@openzeppelin/upgrades-core";
 import { MissingUpgradeSettingError, UnknownForkEngineError } from "../src/evm/errors";
 import type { InProcessForkFactory } from "../src/evm/rehearsal/fork";
@@ -8,7 +9,8 @@ import { createRunRenderer } from "./render-run";
 import { runTask } from "./run-task";
 import { NO_COMPILE_FLAG, compileFirst } from "./compile-first";
 import { freeLocalPort } from "../src/evm/chain/free-port";
-import { loadPreset, presetSnapshotter } from "./upgrade-support";
+import { importFromManifest, loadPreset, presetSnapshotter } from "./upgrade-support";
+import { assertRpcReachable } from "../src/evm/chain/rpc";
 import "./aegis-config";
 
 /** The in-process Hardhat network (EDR), forking a URL at a block, built from this config. */
@@ -36,6 +38,12 @@ function inProcessForkFactory(hre: HardhatRuntimeEnvironment): InProcessForkFact
     };
     return (await createProvider(config, "hardhat", hre.artifacts)) as never;
   };
+}
+
+/** The selected (live) network's chain id, once it answers (AEGIS-E300 when it does not). */
+async function liveChainId(hre: HardhatRuntimeEnvironment): Promise<number> {
+  const url = (hre.network.config as HttpNetworkConfig).url ?? "in-process";
+  return assertRpcReachable(hre.network.provider, hre.network.name, url);
 }
 
 task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and writes a receipt")
@@ -75,8 +83,12 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
         const { rehearseUpgrade } = await import("../src/evm/rehearsal/rehearsal");
         const { readValidations } =
           await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
-        // The live chain is only read from, and only through the fork; startFork says first
-        // whether the fork URL answers (AEGIS-E339).
+        const imported = ethers.isAddress(proxy)
+          ? await importFromManifest(hre, await liveChainId(hre), proxy)
+          : undefined;
+        // The live chain is only read from, and only through the fork (the import above reads
+        // the selected network, as aegis:upgrade's does); startFork says first whether the fork
+        // URL answers (AEGIS-E339).
         const fork = await startFork({
           engine: args.engine,
           forkUrl: args.forkUrl,
@@ -85,7 +97,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
           anvilPort: await freeLocalPort(),
         });
         try {
-          const preset = await loadPreset(hre, proxy, to);
+          const preset = await loadPreset(hre, imported?.result.record ?? proxy, to);
           const [liveSigner] = await hre.ethers.getSigners();
           const result = await rehearseUpgrade({
             fork,
@@ -94,6 +106,7 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
             forkUrl: args.forkUrl,
             liveNetwork: hre.network.name,
             deploymentsDir: hre.config.aegis.deploymentsDir,
+            record: imported?.result,
             request: {
               proxy,
               to,
@@ -116,6 +129,17 @@ task("aegis:rehearse", "Rehearses the upgrade on a fork, forward and back, and w
               }),
             onEvent: createRunRenderer(args.json, (line) => console.log(line)),
           });
+          if (imported !== undefined) {
+            // Written as aegis:upgrade writes it, once the checks passed (the rehearsal ran to a
+            // receipt): a local file, the one aegis:import would write, and nothing sent to the
+            // live chain. The receipt's plan was built from this record, so the later
+            // aegis:upgrade finds the same record and the same plan the rehearsal proved.
+            const { describeManifestImport } = await import("../src/evm/upgrade/manifest-import");
+            imported.write();
+            (args.json ? process.stderr : process.stdout).write(
+              `${describeManifestImport(imported)}\n`,
+            );
+          }
           const { receipt } = result;
           console.log(
             `Rehearsal on the ${receipt.engine} fork of chain ${receipt.chainId} at block ${receipt.forkBlock}: forward ${receipt.forward.status}, back ${receipt.back?.status ?? "not run"}`,

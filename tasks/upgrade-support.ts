@@ -80,3 +80,28 @@ export async function presetSnapshotter(params: {
     fromBlock: params.deployedAtBlock,
   });
 }
+
+/**
+ * A proxy given by address with no record, that OpenZeppelin's manifest lists: its import, read
+ * from the selected network and written by the caller once its checks pass
+ * (src/evm/upgrade/manifest-import.ts); undefined for any other proxy, left to the caller's
+ * own checks (AEGIS-E309 names aegis:import).
+ */
+export async function importFromManifest(
+  hre: HardhatRuntimeEnvironment,
+  chainId: number,
+  proxy: string,
+) {
+  // Loaded on use: every Hardhat command loads this file with the config.
+  const { importListedProxy } = await import("../src/evm/upgrade/manifest-import");
+  const { readValidations } = await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
+  return importListedProxy(proxy, {
+    provider: hre.ethers.provider,
+    eip1193: hre.network.provider,
+    networkName: hre.network.name,
+    chainId,
+    deploymentsDir: hre.config.aegis.deploymentsDir,
+    build: hre.artifacts,
+    validations: await readValidations(hre),
+  });
+}

@@ -20,7 +20,7 @@ import { askYesNo } from "./confirm";
 import { runTask } from "./run-task";
 import { stopOnSignals } from "./stop-signals";
 import { NO_COMPILE_FLAG, compileFirst } from "./compile-first";
-import { loadPreset, presetSnapshotter } from "./upgrade-support";
+import { importFromManifest, loadPreset, presetSnapshotter } from "./upgrade-support";
 import "./aegis-config";
 
 // Modules that import typechain-types load inside the actions, after the compile: the types
@@ -255,24 +255,6 @@ async function refuseIfUnfinished(hre: HardhatRuntimeEnvironment, chainId: numbe
     chainId,
     address,
   );
-}
-
-/**
- * A proxy given by address with no record, that OpenZeppelin's manifest lists: its import,
- * written once the upgrade's checks pass (src/evm/upgrade/manifest-import.ts).
- */
-async function importFromManifest(hre: HardhatRuntimeEnvironment, chainId: number, proxy: string) {
-  const { importListedProxy } = await import("../src/evm/upgrade/manifest-import");
-  const { readValidations } = await import("@openzeppelin/hardhat-upgrades/dist/utils/validations");
-  return importListedProxy(proxy, {
-    provider: hre.ethers.provider,
-    eip1193: hre.network.provider,
-    networkName: hre.network.name,
-    chainId,
-    deploymentsDir: hre.config.aegis.deploymentsDir,
-    build: hre.artifacts,
-    validations: await readValidations(hre),
-  });
 }
 
 /** After a rollback left the reinitializer's version behind: what it wrote, shown before the plan. */

@@ -548,9 +548,113 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
     );
   });
 
-  it("upgrades a token without pause live: aegis:upgrade imports it from OpenZeppelin's manifest, plans no pause, and the preview and report say it stays live", async () => {
+  it("upgrades a token without pause live: aegis:rehearse imports it from OpenZeppelin's manifest, the layout reads it by address, the plan has no pause, and the preview and report say it stays live", async () => {
     const records = path.join(project, "deployments-plain");
     const held = await holdings(deployed.plain.proxy);
+    const blockBefore = await provider.getBlockNumber();
+    const localhost = ["--network", "localhost"];
+    const target = ["--proxy", deployed.plain.proxy];
+    // By address, with no record: the rehearsal imports it from the manifest, as aegis:upgrade
+    // would; the layout reads the live implementation's layout from the manifest (or the
+    // record, should the rehearsal have written it first: the same layout either way).
+    // An address the manifest lists as no proxy (the implementation): refused as before.
+    const unlisted = deployed.plain.implementation;
+    const [layout, rehearsed, refused] = await Promise.all([
+      hardhat(
+        [
+          "aegis:layout",
+          ...localhost,
+          ...target,
+          "--new",
+          "PlainTokenV2",
+          "--out",
+          "reports/plain-v2",
+        ],
+        records,
+      ),
+      hardhat(
+        [
+          "aegis:rehearse",
+          ...localhost,
+          ...target,
+          "--to",
+          "PlainTokenV2",
+          "--fork-url",
+          node.url,
+          "--engine",
+          "hardhat",
+        ],
+        records,
+      ),
+      hardhat(
+        [
+          "aegis:rehearse",
+          ...localhost,
+          "--proxy",
+          unlisted,
+          "--to",
+          "PlainTokenV2",
+          "--fork-url",
+          node.url,
+          "--engine",
+          "hardhat",
+        ],
+        records,
+      ),
+    ]);
+    expect(refused.code, refused.stderr + refused.stdout).to.not.equal(0);
+    expect(refused.stderr).to.match(/^AEGIS-E309 /m);
+    expect(refused.stderr).to.contain(
+      `npx hardhat aegis:import --network localhost --proxy ${unlisted}`,
+    );
+    expect(layout.code, layout.stderr + layout.stdout).to.equal(0);
+    expect(rehearsed.code, rehearsed.stderr + rehearsed.stdout).to.equal(0);
+    expect(rehearsed.stdout).to.match(/^PASSED plan /m);
+    expect(await provider.getBlockNumber()).to.equal(blockBefore);
+    const recordPath = path.join(records, "localhost", "PlainTokenV1.json");
+    expect(rehearsed.stdout).to.contain(
+      `no record described ${deployed.plain.proxy}; OpenZeppelin's manifest lists it, so it is imported as PlainTokenV1 (PlainTokenV1, transparent proxy): ${recordPath}`,
+    );
+    const imported = readDeploymentRecord(recordPath, "localhost");
+    expect(imported.current.contract).to.equal("PlainTokenV1");
+    expect(imported.imported?.implementation.toLowerCase()).to.equal(
+      deployed.plain.implementation.toLowerCase(),
+    );
+    // One record, the imported one; one receipt, the passing rehearsal's.
+    expect(
+      fs.readdirSync(path.join(records, "localhost")).filter((file) => file.endsWith(".json")),
+    ).to.deep.equal(["PlainTokenV1.json"]);
+    const receipts = fs.readdirSync(path.join(records, "localhost", "rehearsals"));
+    expect(receipts).to.have.length(1);
+    const rehearsalReport = JSON.parse(
+      fs.readFileSync(
+        path.join(records, "localhost", "rehearsals", receipts[0]!, "report.json"),
+        "utf8",
+      ),
+    ) as RunReportJson;
+    // The rehearsal's run went forward, then back (the report is the run's, rolled back after).
+    const receipt = JSON.parse(
+      fs.readFileSync(
+        path.join(records, "localhost", "rehearsals", receipts[0]!, "receipt.json"),
+        "utf8",
+      ),
+    ) as { passed: boolean; forward: { status: string }; back: { status: string } | null };
+    expect(receipt.passed).to.equal(true);
+    expect(receipt.forward.status).to.equal("completed");
+    expect(receipt.back?.status).to.equal("rolled-back");
+    expect(rehearsalReport.run.status).to.equal("rolled-back");
+    const rehearsedSteps = rehearsalReport.steps.map((step) => step.shortId);
+    expect(rehearsedSteps).to.include("upgrade");
+    expect(rehearsedSteps).to.not.include("pause");
+    expect(rehearsedSteps).to.not.include("unpause");
+    const layoutReport = JSON.parse(
+      fs.readFileSync(path.join(project, "reports", "plain-v2.json"), "utf8"),
+    ) as { pass: boolean };
+    expect(layoutReport.pass).to.equal(true);
+    expect(fs.readFileSync(path.join(project, "reports", "plain-v2.md"), "utf8")).to.match(
+      /\| appended \|.*`feeBps`/,
+    );
+
     const upgraded = await hardhat(
       [
         "aegis:upgrade",
@@ -569,10 +673,9 @@ describe("the toolkit as a Hardhat plugin in another project (README: Use it on 
       records,
     );
     expect(upgraded.code, upgraded.stderr + upgraded.stdout).to.equal(0);
-    const recordPath = path.join(records, "localhost", "PlainTokenV1.json");
-    expect(upgraded.stdout).to.contain(
-      `no record described ${deployed.plain.proxy}; OpenZeppelin's manifest lists it, so it is imported as PlainTokenV1 (PlainTokenV1, transparent proxy): ${recordPath}`,
-    );
+    // The rehearsal wrote the record: the upgrade finds it and imports nothing.
+    expect(upgraded.stdout).to.not.contain("no record described");
+    expect(upgraded.stdout).to.contain(`AEGIS upgrade · PlainTokenV1 ${deployed.plain.proxy}`);
     // The preview, before the question: no pause; the invariants come from the config.
     expect(upgraded.stdout).to.match(/! NO PAUSE: the protocol stays live during the upgrade/);
     expect(upgraded.stdout).to.not.contain("NO INVARIANTS");

@@ -15,7 +15,11 @@ import { parseJournalValue } from "../../core/json-codec";
 import { artifactRelativePath } from "../../core/run-paths";
 import type { RunState } from "../../core/run-state";
 import type { WaitPolicy } from "../../core/run-options";
-import { deploymentRecordPath, readDeploymentRecord } from "../chain/deployment-record";
+import {
+  deploymentRecordPath,
+  readDeploymentRecord,
+  writeDeploymentRecord,
+} from "../chain/deployment-record";
 import type { Fork } from "./fork";
 import { safeUrl } from "../../core/redaction";
 import { receiptsDirOf, writeReceipt, type RehearsalReceipt } from "./rehearsal-receipt";
@@ -53,6 +57,11 @@ export interface RehearseParams {
   /** The live records' root (deployments/); receipts are written under it. */
   deploymentsDir: string;
   request: UpgradeRequest;
+  /**
+   * The proxy's record when it is not on disk yet (an import from OpenZeppelin's manifest, which
+   * the caller writes once the rehearsal has run): the rehearsal works on a copy of it.
+   */
+  record?: { record: DeploymentRecord; recordPath: string };
   artifacts: ArtifactSource;
   validations: ValidationData;
   preset: UpgradePreset<unknown>;
@@ -148,10 +157,16 @@ export async function rehearseUpgrade(params: RehearseParams): Promise<Rehearsal
   // Work on a copy of the live record: the run updates its record, the live one must not move.
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "aegis-rehearsal-"));
   try {
-    const live = resolveRecord(params.deploymentsDir, params.liveNetwork, params.request.proxy);
+    const live =
+      params.record ??
+      resolveRecord(params.deploymentsDir, params.liveNetwork, params.request.proxy);
     const recordPath = deploymentRecordPath(workDir, params.liveNetwork, live.record.name);
-    fs.mkdirSync(path.dirname(recordPath), { recursive: true });
-    fs.copyFileSync(live.recordPath, recordPath);
+    if (params.record === undefined) {
+      fs.mkdirSync(path.dirname(recordPath), { recursive: true });
+      fs.copyFileSync(live.recordPath, recordPath);
+    } else {
+      writeDeploymentRecord(recordPath, live.record);
+    }
 
     const info = await readProxyInfo(fork.provider, live.record.proxy);
     const authority = await readUpgradeAuthority(fork.provider, info);

@@ -1,7 +1,7 @@
 /**
- * `aegis:upgrade --proxy <address>` on a proxy that no record describes: when OpenZeppelin's
- * manifest lists it (its plugin deployed it from this project), the import needs no decision of
- * the user's, so the upgrade performs it instead of refusing. A proxy the manifest does not list
+ * `aegis:upgrade --proxy <address>` (and `aegis:rehearse`) on a proxy that no record describes:
+ * when OpenZeppelin's manifest lists it (its plugin deployed it from this project), the import
+ * needs no decision of the user's, so the task performs it instead of refusing. A proxy the manifest does not list
  * is left to the upgrade's own checks, which refuse it (AEGIS-E309, whose hint names
  * `aegis:import --proxy <address>`), since only the user can say what it is.
  */
@@ -11,7 +11,7 @@ import { EVM_ERROR_CODES } from "../error-codes";
 import { manifestListsProxy, prepareImport, type ImportContext } from "./import-proxy";
 import { resolveRecord } from "./upgrade-inputs";
 
-/** An import the upgrade performs: its record, written only once the upgrade's checks pass. */
+/** An import the task performs: its record, written only once the task's checks pass. */
 export type ManifestImport = Awaited<ReturnType<typeof prepareImport>>;
 
 /**
@@ -35,7 +35,7 @@ export async function importListedProxy(
   return prepareImport({ proxy, force: false }, context);
 }
 
-/** The one line that says the upgrade imported the proxy. */
+/** The one line that says the task imported the proxy. */
 export function describeManifestImport(imported: ManifestImport): string {
   const { record, recordPath } = imported.result;
   return `no record described ${record.proxy}; OpenZeppelin's manifest lists it, so it is imported as ${record.name} (${record.current.contract}, ${record.proxyKind} proxy): ${recordPath}`;
